@@ -1,0 +1,64 @@
+"""cffi (API mode) builder for the C core: compiled into ``pocketnlu._core`` at install.
+
+The C sources never include Python.h; cffi generates the glue. Functions called through
+cffi in API mode release the GIL, so models can be scored from many threads at once.
+"""
+from pathlib import PurePosixPath as Path
+
+from cffi import FFI
+
+# setuptools wants paths relative to setup.py, which sits one level up.
+CSRC = Path("csrc")
+SOURCES = ["murmur3.c", "table.c", "viterbi.c"]
+
+# Declarations mirrored from pnlu.h (cffi's parser takes no preprocessor directives).
+CDEF = """
+#define PNLU_ABI_VERSION ...
+#define PNLU_TABLE_VERSION ...
+#define PNLU_MAX_LEVELS ...
+#define PNLU_MAX_TOKENS ...
+enum pnlu_status {
+    PNLU_OK = 0, PNLU_E_ARGUMENT = -1, PNLU_E_TRUNCATED = -2, PNLU_E_MAGIC = -3,
+    PNLU_E_HEADER = -4, PNLU_E_SIZE = -5, PNLU_E_CORRUPT = -6, PNLU_E_LIMIT = -7
+};
+typedef struct pnlu_table {
+    uint64_t n_pairs;
+    uint64_t index_bits;
+    uint32_t n_keys;
+    uint32_t n_labels;
+    uint32_t n_levels;
+    uint32_t hash_seed;
+    uint32_t fingerprint_bits;
+    uint32_t label_bits;
+    uint32_t weight_bits;
+    ...;
+} pnlu_table;
+int pnlu_abi_version(void);
+void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t out[2]);
+int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offsets, size_t n,
+                    uint32_t seed, uint64_t *out);
+int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len);
+int pnlu_table_lookup(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
+                      const uint32_t *offsets, size_t n, int64_t *slots);
+int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
+                     const uint32_t *key_offsets, size_t n_keys,
+                     const uint32_t *group_offsets, size_t n_groups, int add_bias,
+                     int64_t *scores, uint32_t *hits);
+int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
+                 const uint8_t *transitions, int64_t *work, uint16_t *backptr,
+                 uint32_t *labels_out, int64_t *best_score);
+"""
+
+ffibuilder = FFI()
+ffibuilder.cdef(CDEF)
+ffibuilder.set_source(
+    "pocketnlu._core",
+    '#include "pnlu.h"',
+    sources=[str(CSRC / name) for name in SOURCES],
+    include_dirs=[str(CSRC)],
+    depends=[str(CSRC / "pnlu.h"), str(CSRC / "pnlu_bits.h")],
+    extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra"],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,263 @@
+/* Weight tables: validation of the section layout, MPHF lookup with fingerprints, and
+ * batched accumulation of quantized weights. Layout: FORMAT.md, "Weight table". */
+#include "pnlu.h"
+#include "pnlu_bits.h"
+
+enum { NOT_FOUND = 1 };
+
+int pnlu_abi_version(void) { return PNLU_ABI_VERSION; }
+
+static uint64_t words_for_bits(uint64_t bits) { return (bits + 63) / 64; }
+static uint64_t round8(uint64_t bytes) { return (bytes + 7) & ~(uint64_t)7; }
+
+static int all_zero(const uint8_t *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
+    uint64_t pos, n_pairs, index_bits, level_sum = 0, pair_bits;
+    uint32_t i, n_keys, n_labels, n_levels, fb, lb, wb;
+
+    if (!t || !data) return PNLU_E_ARGUMENT;
+    memset(t, 0, sizeof *t);
+    if (len < PNLU_TABLE_HEADER_BYTES) return PNLU_E_TRUNCATED;
+    if (memcmp(data, "PTBL", 4) != 0) return PNLU_E_MAGIC;
+
+    n_keys = pnlu_load_u32(data + 4);
+    n_labels = pnlu_load_u32(data + 8);
+    n_levels = pnlu_load_u32(data + 12);
+    fb = data[20];
+    lb = data[21];
+    wb = data[22];
+    n_pairs = pnlu_load_u64(data + 24);
+    index_bits = pnlu_load_u64(data + 32);
+
+    if (data[23] != 0 || !all_zero(data + 40, 24)) return PNLU_E_HEADER;
+    if (n_labels == 0 || n_labels > 65535) return PNLU_E_HEADER;
+    if (lb > PNLU_MAX_LABEL_BITS || (1UL << lb) < n_labels) return PNLU_E_HEADER;
+    if (fb > PNLU_MAX_FINGERPRINT_BITS) return PNLU_E_HEADER;
+    if (wb < PNLU_MIN_WEIGHT_BITS || wb > PNLU_MAX_WEIGHT_BITS) return PNLU_E_HEADER;
+    if (n_levels > PNLU_MAX_LEVELS || (n_levels == 0) != (n_keys == 0)) return PNLU_E_HEADER;
+    /* Every slot has a nonempty row of at most n_labels pairs. */
+    if (n_pairs < n_keys || n_pairs > (uint64_t)n_keys * n_labels) return PNLU_E_HEADER;
+
+    pos = PNLU_TABLE_HEADER_BYTES;
+    if (len - pos < 8 * (uint64_t)n_levels) return PNLU_E_TRUNCATED;
+    for (i = 0; i < n_levels; i++) {
+        uint64_t bits = pnlu_load_u64(data + pos + 8 * (uint64_t)i);
+        /* Multiples of 64 keep levels word-aligned; below 2^32 keeps the 32-bit range
+         * reduction exact. */
+        if (bits == 0 || bits % 64 != 0 || bits > 0xFFFFFFC0ULL) return PNLU_E_HEADER;
+        t->level_bits[i] = (uint32_t)bits;
+        t->level_start[i] = level_sum;
+        level_sum += bits;
+    }
+    if (level_sum != index_bits || index_bits < n_keys) return PNLU_E_HEADER;
+    pos += 8 * (uint64_t)n_levels;
+
+    /* n_pairs <= 2^32 * 2^16 and pair widths <= 24 bits: no product below overflows. */
+    pair_bits = n_pairs * (lb + wb);
+    {
+        uint64_t index_at = pos;
+        uint64_t rank_at = index_at + index_bits / 8;
+        uint64_t fp_at = rank_at + round8(4 * (index_bits / PNLU_RANK_BLOCK_BITS + 1));
+        uint64_t bias_at = fp_at + 8 * (words_for_bits((uint64_t)n_keys * fb) + 1);
+        uint64_t starts_at = bias_at + round8(4 * (uint64_t)n_labels);
+        uint64_t select_at = starts_at + 8 * (words_for_bits(n_pairs) + 1);
+        uint64_t pairs_at =
+            select_at + round8(4 * ((n_keys + (uint64_t)PNLU_SELECT_SAMPLE - 1) / PNLU_SELECT_SAMPLE));
+        uint64_t end = pairs_at + 8 * (words_for_bits(pair_bits) + 1);
+        if (len < end) return PNLU_E_TRUNCATED;
+        if (len > end) return PNLU_E_SIZE;
+        t->index = data + index_at;
+        t->rank_samples = data + rank_at;
+        t->fingerprints = data + fp_at;
+        t->bias = data + bias_at;
+        t->row_starts = data + starts_at;
+        t->select_samples = data + select_at;
+        t->pairs = data + pairs_at;
+    }
+    t->n_pairs = n_pairs;
+    t->index_bits = index_bits;
+    t->n_keys = n_keys;
+    t->n_labels = n_labels;
+    t->n_levels = n_levels;
+    t->hash_seed = pnlu_load_u32(data + 16);
+    t->fingerprint_bits = fb;
+    t->label_bits = lb;
+    t->weight_bits = wb;
+    return PNLU_OK;
+}
+
+/* Ones of the index in [0, pos). pos < index_bits. */
+static uint64_t index_rank(const pnlu_table *t, uint64_t pos) {
+    uint64_t block = pos / PNLU_RANK_BLOCK_BITS;
+    uint64_t rank = pnlu_load_u32(t->rank_samples + 4 * block);
+    uint64_t word = block * (PNLU_RANK_BLOCK_BITS / 64);
+    uint64_t last = pos >> 6;
+    for (; word < last; word++) rank += pnlu_popcount64(pnlu_load_u64(t->index + 8 * word));
+    if (pos & 63)
+        rank += pnlu_popcount64(pnlu_load_u64(t->index + 8 * last) & ((1ULL << (pos & 63)) - 1));
+    return rank;
+}
+
+static int find_slot(const pnlu_table *t, const uint8_t *key, size_t len, uint64_t *slot) {
+    uint64_t h[2], fingerprint_hash;
+    uint32_t level;
+
+    if (t->n_keys == 0) return NOT_FOUND;
+    pnlu_murmur3_x64_128(key, len, t->hash_seed, h);
+    fingerprint_hash = h[1];
+    for (level = 0; level < t->n_levels; level++) {
+        uint64_t pos;
+        if (level > 0) pnlu_murmur3_x64_128(key, len, t->hash_seed + level, h);
+        /* Range reduction without division: (32-bit hash * size) >> 32. */
+        pos = t->level_start[level] + (((h[0] & 0xFFFFFFFFULL) * t->level_bits[level]) >> 32);
+        if ((pnlu_load_u64(t->index + 8 * (pos >> 6)) >> (pos & 63)) & 1) {
+            uint64_t rank = index_rank(t, pos);
+            if (rank >= t->n_keys) return PNLU_E_CORRUPT;
+            if (t->fingerprint_bits) {
+                uint32_t stored = pnlu_read_field(t->fingerprints, rank * t->fingerprint_bits,
+                                                  t->fingerprint_bits);
+                if (stored != (uint32_t)(fingerprint_hash >> (64 - t->fingerprint_bits)))
+                    return NOT_FOUND;
+            }
+            *slot = rank;
+            return PNLU_OK;
+        }
+    }
+    return NOT_FOUND;
+}
+
+/* Position of the one numbered `k` (0-based) in row_starts. */
+static int row_select(const pnlu_table *t, uint64_t k, uint64_t *out) {
+    uint64_t from = pnlu_load_u32(t->select_samples + 4 * (k / PNLU_SELECT_SAMPLE));
+    uint64_t remaining = k % PNLU_SELECT_SAMPLE;
+    uint64_t n_words = words_for_bits(t->n_pairs);
+    uint64_t word_index = from >> 6;
+    uint64_t word;
+
+    if (from >= t->n_pairs) return PNLU_E_CORRUPT;
+    word = pnlu_load_u64(t->row_starts + 8 * word_index) & (~0ULL << (from & 63));
+    for (;;) {
+        unsigned ones = pnlu_popcount64(word);
+        if (remaining < ones) {
+            uint64_t pos;
+            while (remaining--) word &= word - 1;
+            pos = word_index * 64 + pnlu_ctz64(word);
+            if (pos >= t->n_pairs) return PNLU_E_CORRUPT;
+            *out = pos;
+            return PNLU_OK;
+        }
+        remaining -= ones;
+        if (++word_index >= n_words) return PNLU_E_CORRUPT;
+        word = pnlu_load_u64(t->row_starts + 8 * word_index);
+    }
+}
+
+/* End (exclusive) of the row starting at `start`: the next row start, or n_pairs. A row
+ * holds at most n_labels pairs, which also bounds the scan. */
+static int row_end(const pnlu_table *t, uint64_t start, uint64_t *out) {
+    uint64_t limit = start + t->n_labels + 1;
+    uint64_t pos = start + 1;
+    if (limit > t->n_pairs) limit = t->n_pairs;
+    while (pos < limit) {
+        uint64_t word = pnlu_load_u64(t->row_starts + 8 * (pos >> 6)) >> (pos & 63);
+        if (word) {
+            pos += pnlu_ctz64(word);
+            break;
+        }
+        pos = (pos | 63) + 1;
+    }
+    if (pos >= limit) {
+        if (limit != t->n_pairs) return PNLU_E_CORRUPT;
+        pos = t->n_pairs;
+    }
+    *out = pos;
+    return PNLU_OK;
+}
+
+static int add_row(const pnlu_table *t, uint64_t slot, int64_t *scores) {
+    uint64_t start, end, p;
+    const unsigned width = t->label_bits + t->weight_bits;
+    const uint32_t label_mask = (uint32_t)((1UL << t->label_bits) - 1);
+    const uint32_t sign = 1U << (t->weight_bits - 1);
+    int status = row_select(t, slot, &start);
+    if (status == PNLU_OK) status = row_end(t, start, &end);
+    if (status != PNLU_OK) return status;
+    for (p = start; p < end; p++) {
+        uint32_t field = pnlu_read_field(t->pairs, p * width, width);
+        uint32_t label = field & label_mask;
+        uint32_t raw = field >> t->label_bits;
+        if (label >= t->n_labels) return PNLU_E_CORRUPT;
+        /* Two's complement of weight_bits bits, sign-extended without UB. */
+        scores[label] += (int64_t)(raw ^ sign) - (int64_t)sign;
+    }
+    return PNLU_OK;
+}
+
+static int check_offsets(const uint32_t *offsets, size_t n, size_t limit) {
+    size_t i;
+    if (!offsets) return PNLU_E_ARGUMENT;
+    for (i = 0; i < n; i++)
+        if (offsets[i] > offsets[i + 1]) return PNLU_E_ARGUMENT;
+    return offsets[n] <= limit ? PNLU_OK : PNLU_E_ARGUMENT;
+}
+
+int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offsets, size_t n,
+                    uint32_t seed, uint64_t *out) {
+    size_t i;
+    int status = check_offsets(offsets, n, keys_len);
+    if (status != PNLU_OK) return status;
+    if ((!keys && keys_len) || (!out && n)) return PNLU_E_ARGUMENT;
+    for (i = 0; i < n; i++)
+        pnlu_murmur3_x64_128(keys + offsets[i], offsets[i + 1] - offsets[i], seed, out + 2 * i);
+    return PNLU_OK;
+}
+
+int pnlu_table_lookup(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
+                      const uint32_t *offsets, size_t n, int64_t *slots) {
+    size_t i;
+    int status = check_offsets(offsets, n, keys_len);
+    if (status != PNLU_OK) return status;
+    if (!t || (!keys && keys_len) || (!slots && n)) return PNLU_E_ARGUMENT;
+    for (i = 0; i < n; i++) {
+        uint64_t slot;
+        status = find_slot(t, keys + offsets[i], offsets[i + 1] - offsets[i], &slot);
+        if (status < 0) return status;
+        slots[i] = status == PNLU_OK ? (int64_t)slot : -1;
+    }
+    return PNLU_OK;
+}
+
+int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
+                     const uint32_t *key_offsets, size_t n_keys,
+                     const uint32_t *group_offsets, size_t n_groups, int add_bias,
+                     int64_t *scores, uint32_t *hits) {
+    size_t g;
+    uint32_t k, y;
+    int status = check_offsets(key_offsets, n_keys, keys_len);
+    if (status == PNLU_OK) status = check_offsets(group_offsets, n_groups, n_keys);
+    if (status != PNLU_OK) return status;
+    if (!t || (!keys && keys_len) || (!scores && n_groups)) return PNLU_E_ARGUMENT;
+    if (n_groups > SIZE_MAX / sizeof(int64_t) / t->n_labels) return PNLU_E_LIMIT;
+    for (g = 0; g < n_groups; g++) {
+        int64_t *row = scores + g * t->n_labels;
+        uint32_t found = 0;
+        for (y = 0; y < t->n_labels; y++)
+            row[y] = add_bias ? pnlu_load_i32(t->bias + 4 * (size_t)y) : 0;
+        for (k = group_offsets[g]; k < group_offsets[g + 1]; k++) {
+            uint64_t slot;
+            status = find_slot(t, keys + key_offsets[k], key_offsets[k + 1] - key_offsets[k], &slot);
+            if (status == NOT_FOUND) continue;
+            if (status == PNLU_OK) status = add_row(t, slot, row);
+            if (status != PNLU_OK) return status;
+            found++;
+        }
+        if (hits) hits[g] = found;
+    }
+    return PNLU_OK;
+}
