@@ -1,0 +1,76 @@
+"""Writes a .pnlu file: header, section table, 64-byte aligned sections (csrc/FORMAT.md)."""
+import json
+import os
+import tempfile
+import zlib
+
+import numpy as np
+
+from pocketnlu.modelfile import (
+    ALIGNMENT, FORMAT_VERSION, HEADER, KIND_MATRIX, KIND_META, KIND_TABLE, MAGIC, MATRIX_HEADER,
+    SECTION, header_crc,
+)
+
+MAX_NAME_BYTES = SECTION.size - 24
+
+
+def matrix_section(values: np.ndarray) -> bytes:
+    rows, cols = values.shape
+    return MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype="<i4").tobytes()
+
+
+def meta_section(meta: dict) -> bytes:
+    """Canonical JSON (sorted keys, no whitespace) so that rebuilding gives the same bytes."""
+    return json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def pack_file(meta: dict, tables: dict, matrices: dict = None) -> bytes:
+    """The bytes of a model file: metadata first, then tables and matrices in name order."""
+    sections = [("meta", KIND_META, meta_section(meta))]
+    sections += [(name, KIND_TABLE, data) for name, data in sorted(tables.items())]
+    sections += [(name, KIND_MATRIX, matrix_section(m)) for name, m in sorted((matrices or {}).items())]
+    for name, _, _ in sections:
+        encoded = name.encode("ascii")
+        if not encoded or len(encoded) > MAX_NAME_BYTES or not name.isprintable():
+            raise ValueError(f"section name {name!r} must be 1..{MAX_NAME_BYTES} printable ASCII bytes")
+
+    offset = _align(HEADER.size + SECTION.size * len(sections))
+    entries, body = [], bytearray()
+    for name, kind, data in sections:
+        body += bytes(offset - HEADER.size - SECTION.size * len(sections) - len(body))
+        entries.append(SECTION.pack(name.encode("ascii"), kind, zlib.crc32(data), offset, len(data)))
+        body += data
+        offset = _align(offset + len(data))
+    file_bytes = HEADER.size + SECTION.size * len(sections) + len(body)
+    head = HEADER.pack(MAGIC, FORMAT_VERSION, len(sections), file_bytes, HEADER.size, ALIGNMENT, 0) + b"".join(entries)
+    head = HEADER.pack(MAGIC, FORMAT_VERSION, len(sections), file_bytes, HEADER.size, ALIGNMENT,
+                       header_crc(head)) + b"".join(entries)
+    return head + bytes(body)
+
+
+def write_atomically(path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over it: readers that have
+    the old file mapped keep it intact, and a failure never leaves a half-written model."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".pnlu-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _align(n: int) -> int:
+    return -(-n // ALIGNMENT) * ALIGNMENT
