@@ -171,15 +171,19 @@ class ModelFile:
 
     def matrix(self, name: str):
         """An int32 matrix section as (rows, cols, memoryview of its rows*cols*4 value bytes)."""
-        data = self.section_bytes(name, KIND_MATRIX)
-        if len(data) < MATRIX_HEADER.size:
+        section = self.sections.get(name)
+        if section is None or section.kind != KIND_MATRIX:
+            raise CorruptModelError(f"{self.path}: no matrix section named {name!r}")
+        if section.length < MATRIX_HEADER.size:
             raise TruncatedFileError(f"{self.path}: matrix section {name!r} is shorter than its header")
-        rows, cols = MATRIX_HEADER.unpack_from(data, 0)
-        if len(data) != MATRIX_HEADER.size + 4 * rows * cols:
+        rows, cols = MATRIX_HEADER.unpack_from(self._view, section.offset)
+        expected = MATRIX_HEADER.size + 4 * rows * cols
+        if section.length != expected:
             raise CorruptModelError(
-                f"{self.path}: matrix section {name!r} is {len(data)} bytes, expected {MATRIX_HEADER.size + 4 * rows * cols} for {rows}x{cols}"
+                f"{self.path}: matrix section {name!r} is {section.length} bytes, expected {expected} for {rows}x{cols}"
             )
-        return rows, cols, data[MATRIX_HEADER.size :]
+        start = section.offset + MATRIX_HEADER.size
+        return rows, cols, self._view[start : section.offset + section.length]
 
     def c_pointer(self, view: memoryview):
         """A C pointer to `view` (a part of this file), valid until close()."""
