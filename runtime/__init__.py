@@ -4,5 +4,7 @@ from .errors import (
     PocketNLUError, TruncatedFileError, UnsupportedVersionError,
 )
 from .modelfile import FORMAT_VERSION
+from .nlu import NLUModel, Parse, SlotValue
+from .nlu import open_model as open
 
 __version__ = "0.1.0"

@@ -1,0 +1,210 @@
+"""An NLU model on the device: utterance -> domain, intent, confidence, slots.
+
+Python extracts features (pocketnlu.features); the C core does the rest in one call per model
+and utterance (hashing, MPHF lookup, fingerprints, weight decoding, scoring) plus one Viterbi
+call for the slots. Decisions on scores (softmax, out-of-scope, BIO spans) live here and are
+shared with the host's float reference, so the two cannot drift apart.
+"""
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._binding import check, ffi, lib
+from .errors import CorruptModelError, InputError
+from .features import FeatureConfig, Token, prepare, token_features, utterance_features
+from .modelfile import ModelFile
+from .table import WeightTable
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    slot: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Parse:
+    text: str
+    domain: Optional[str]
+    intent: str
+    confidence: float
+    slots: List[SlotValue] = field(default_factory=list)
+    truncated: bool = False  # the input was longer than the limits and was cut
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def bio_spans(tokens: Sequence[Token], tags: Sequence[str], text: str) -> List[SlotValue]:
+    """Slots from BIO tags: B-x starts a span, I-x continues a span of x (an I-x after
+    anything else starts one, as conlleval does)."""
+    spans: List[SlotValue] = []
+    current: Optional[Tuple[str, int, int]] = None
+    for token, tag in zip(tokens, tags):
+        kind, _, slot = tag.partition("-")
+        if kind == "I" and current and current[0] == slot:
+            current = (slot, current[1], token.end)
+            continue
+        if current:
+            spans.append(SlotValue(current[0], text[current[1]:current[2]], current[1], current[2]))
+            current = None
+        if kind in ("B", "I") and slot:
+            current = (slot, token.start, token.end)
+    if current:
+        spans.append(SlotValue(current[0], text[current[1]:current[2]], current[1], current[2]))
+    return spans
+
+
+def decide_intent(probabilities: np.ndarray, labels: Sequence[str], threshold: Optional[float]) -> Tuple[str, float]:
+    """Most probable intent, or out of scope when its probability is under the threshold."""
+    best = int(np.argmax(probabilities))
+    confidence = float(probabilities[best])
+    if threshold is not None and confidence < threshold:
+        return OUT_OF_SCOPE, confidence
+    return labels[best], confidence
+
+
+def as_text(text) -> str:
+    """Accept str, or bytes that must be UTF-8."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(f"utterance is not valid UTF-8 (byte {error.start})") from None
+    raise InputError(f"utterance must be str or UTF-8 bytes, not {type(text).__name__}")
+
+
+class Classifier:
+    """A linear classifier: one C call scores a batch of feature groups."""
+
+    def __init__(self, model_file: ModelFile, name: str, spec: dict):
+        self.name = name
+        self.table = WeightTable(model_file, spec["table"])
+        self.labels = list(spec["labels"])
+        self.scale = float(spec["scale"])
+        if len(self.labels) != self.table.n_labels:
+            raise CorruptModelError(f"{model_file.path}: model {name!r} has {len(self.labels)} labels "
+                                    f"but its table has {self.table.n_labels}")
+
+    def probabilities(self, feature_groups: Sequence[Sequence[str]]) -> np.ndarray:
+        keys = [feature for group in feature_groups for feature in group]
+        offsets = np.zeros(len(feature_groups) + 1, dtype=np.uint32)
+        np.cumsum([len(group) for group in feature_groups], out=offsets[1:])
+        scores, _ = self.table.score(keys, offsets)
+        return softmax(self.scale * scores.astype(np.float64))
+
+
+class SlotTagger:
+    """A linear-chain CRF: state scores in one C call, then Viterbi in C."""
+
+    def __init__(self, model_file: ModelFile, name: str, spec: dict):
+        self.table = WeightTable(model_file, spec["table"])
+        self.labels = list(spec["labels"])
+        rows, cols, transitions = model_file.matrix(spec["transitions"])
+        if not (rows == cols == len(self.labels) == self.table.n_labels):
+            raise CorruptModelError(f"{model_file.path}: slot model {name!r} labels, table and transitions disagree")
+        self._transitions = model_file.c_pointer(transitions)
+
+    def tag(self, token_feature_lists: Sequence[Sequence[str]]) -> List[str]:
+        n_tokens = len(token_feature_lists)
+        if n_tokens == 0:
+            return []
+        keys = [feature for features in token_feature_lists for feature in features]
+        offsets = np.zeros(n_tokens + 1, dtype=np.uint32)
+        np.cumsum([len(features) for features in token_feature_lists], out=offsets[1:])
+        state, _ = self.table.score(keys, offsets, add_bias=False)
+        n_labels = len(self.labels)
+        work = np.empty(2 * n_labels, dtype=np.int64)
+        backpointers = np.empty(n_tokens * n_labels, dtype=np.uint16)
+        path = np.empty(n_tokens, dtype=np.uint32)
+        check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, n_labels, self._transitions,
+                               ffi.from_buffer("int64_t[]", work), ffi.from_buffer("uint16_t[]", backpointers),
+                               ffi.from_buffer("uint32_t[]", path), ffi.NULL),
+              "slot tagger")
+        return [self.labels[i] for i in path]
+
+
+class NLUModel:
+    """A packed assistant: open with pocketnlu.open(path), use as a context manager."""
+
+    def __init__(self, path):
+        self._file = ModelFile(path)
+        try:
+            self._load(self._file.meta)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _load(self, meta: dict) -> None:
+        path = self._file.path
+        try:
+            pipeline = meta["pipeline"]
+            models = meta["models"]
+            self.features = FeatureConfig.from_dict(pipeline["features"])
+            self.intent_model = Classifier(self._file, pipeline["intent"], models[pipeline["intent"]])
+            slots = pipeline.get("slots")
+            self.slot_tagger = SlotTagger(self._file, slots, models[slots]) if slots else None
+            self.intent_domains: Dict[str, str] = dict(pipeline.get("intent_domains", {}))
+            threshold = pipeline.get("oos_threshold")
+            self.oos_threshold = None if threshold is None else float(threshold)
+        except (KeyError, TypeError, ValueError) as error:
+            if isinstance(error, CorruptModelError):
+                raise
+            raise CorruptModelError(f"{path}: metadata does not describe an NLU pipeline ({error!r})") from None
+        self.meta = meta
+
+    @property
+    def path(self) -> str:
+        return self._file.path
+
+    @property
+    def intents(self) -> List[str]:
+        return list(self.intent_model.labels)
+
+    def parse(self, text) -> Parse:
+        return self.parse_batch([text])[0]
+
+    def parse_batch(self, texts: Sequence) -> List[Parse]:
+        if self._file.closed:
+            raise InputError("the model is closed")
+        texts = [as_text(text) for text in texts]
+        prepared = [prepare(text) for text in texts]
+        groups = [utterance_features(tokens, self.features) for tokens, _ in prepared]
+        probabilities = self.intent_model.probabilities(groups)
+        parses = []
+        for text, (tokens, truncated), probs in zip(texts, prepared, probabilities):
+            if not tokens:
+                parses.append(Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated))
+                continue
+            intent, confidence = decide_intent(probs, self.intent_model.labels, self.oos_threshold)
+            slots = []
+            if self.slot_tagger is not None and intent != OUT_OF_SCOPE:
+                tags = self.slot_tagger.tag(token_features(tokens, self.features))
+                slots = bio_spans(tokens, tags, text)
+            parses.append(Parse(text, self.intent_domains.get(intent), intent, confidence, slots, truncated))
+        return parses
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_model(path) -> NLUModel:
+    return NLUModel(path)
