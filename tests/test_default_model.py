@@ -1,0 +1,40 @@
+"""The default in-car model shipped in the package: it parses commands, and rebuilding it from
+the project's dataset gives the same bytes."""
+from pathlib import Path
+
+import pytest
+
+import pocketnlu
+
+DEFAULT_MODEL = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
+
+COMMANDS = [
+    ("set the temperature to seventy two degrees", "set_temperature", {"temperature": "seventy two"}),
+    ("call mom", "call_contact", {"contact": "mom"}),
+    ("navigate to the airport", "navigate_to", {"destination": "the airport"}),
+    ("open the driver window", "open_window", {"window": "driver"}),
+    ("what is the capital of france", "out_of_scope", {}),
+]
+
+
+@pytest.mark.parametrize("text, intent, slots", COMMANDS)
+def test_default_model_parses_in_car_commands(text, intent, slots):
+    with pocketnlu.open(DEFAULT_MODEL) as model:
+        result = model.parse(text)
+    assert result.intent == intent
+    assert {s.slot: s.value for s in result.slots} == slots
+
+
+def test_default_model_verifies():
+    from pocketnlu.modelfile import ModelFile
+
+    with ModelFile(DEFAULT_MODEL) as model_file:
+        model_file.verify()
+
+
+def test_rebuilding_gives_the_same_bytes():
+    pytest.importorskip("sklearn")
+    pytest.importorskip("pycrfsuite")
+    from pocketnlu_tools.build_default import build_default_model
+
+    assert build_default_model() == DEFAULT_MODEL.read_bytes()

@@ -1,0 +1,141 @@
+"""Train -> pack -> parse round trip on a slice of the in-car data, float vs compressed parity,
+the Python API and the train/parse/eval command line."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("pycrfsuite")
+
+import pocketnlu  # noqa: E402
+from pocketnlu.errors import InputError  # noqa: E402
+from pocketnlu_tools.datasets import load_dataset  # noqa: E402
+from pocketnlu_tools.evaluate import evaluate  # noqa: E402
+from pocketnlu_tools.nlu_build import PackOptions, bio_tags, pack_nlu, train_nlu  # noqa: E402
+from pocketnlu_tools.writer import write_atomically  # noqa: E402
+
+INCAR = Path(__file__).resolve().parents[1] / "tools" / "incar" / "incar.jsonl"
+DOMAINS = ("climate", "media", "none")
+
+
+def subset(split):
+    return [e for e in load_dataset(INCAR).splits[split] if e.domain in DOMAINS]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    model = train_nlu(subset("train"))
+    path = tmp_path_factory.mktemp("nlu") / "small.pnlu"
+    write_atomically(path, pack_nlu(model, PackOptions(weight_bits=8, fingerprint_bits=12)))
+    return model, path
+
+
+def test_bio_tags_follow_character_spans():
+    from pocketnlu.features import tokenize
+    from pocketnlu_tools.examples import Example, Slot
+
+    example = Example("set it to 72°F please", "set_temperature", "climate",
+                      (Slot("temperature", 10, 12), Slot("temperature_unit", 12, 14)))
+    assert bio_tags(example, tokenize(example.text)) == ["O", "O", "O", "B-temperature", "O"]
+    example = Example("play blue in green now", "play_song", "media", (Slot("song", 5, 18),))
+    assert bio_tags(example, tokenize(example.text)) == ["O", "B-song", "I-song", "I-song", "O"]
+
+
+def test_compressed_model_matches_the_float_model(trained):
+    model, path = trained
+    test = subset("test")
+    with pocketnlu.open(path) as compressed:
+        float_report = evaluate(model, test, measure_latency=False)
+        packed_report = evaluate(compressed, test, measure_latency=False)
+        agreement = np.mean([a.intent == b.intent for a, b in zip(model.parse_batch([e.text for e in test]),
+                                                                   compressed.parse_batch([e.text for e in test]))])
+    assert float_report["intent_accuracy"] >= 0.95 and float_report["slot_f1"] >= 0.9
+    assert abs(packed_report["intent_accuracy"] - float_report["intent_accuracy"]) <= 0.01
+    assert abs(packed_report["slot_f1"] - float_report["slot_f1"]) <= 0.01
+    assert agreement >= 0.99
+
+
+def test_parse_gives_domain_intent_and_slots_with_offsets(trained):
+    _, path = trained
+    text = "Set the temperature to 72 degrees please"
+    with pocketnlu.open(path) as model:
+        result = model.parse(text)
+    assert (result.domain, result.intent) == ("climate", "set_temperature")
+    assert 0.0 < result.confidence <= 1.0
+    assert [(s.slot, s.value) for s in result.slots] == [("temperature", "72")]
+    assert all(text[s.start:s.end] == s.value for s in result.slots)
+
+
+def test_parse_batch_equals_parse(trained):
+    _, path = trained
+    texts = [e.text for e in subset("test")[:40]] + ["", "   "]
+    with pocketnlu.open(path) as model:
+        assert model.parse_batch(texts) == [model.parse(t) for t in texts]
+
+
+def test_awkward_inputs(trained):
+    _, path = trained
+    with pocketnlu.open(path) as model:
+        assert model.parse("").intent == "out_of_scope"
+        assert model.parse("   \t\n").intent == "out_of_scope"
+        assert model.parse("play some jazz".encode()).intent.startswith("play")
+        with pytest.raises(InputError, match="UTF-8"):
+            model.parse(b"play \xff\xfe")
+        with pytest.raises(InputError):
+            model.parse(42)
+        assert model.parse("\ud800 lone surrogate").intent  # no crash on unencodable text
+        long = model.parse("turn up the heat " * 100_000)
+        assert long.truncated
+    with pytest.raises(InputError, match="closed"):
+        model.parse("turn on the ac")
+
+
+def test_unknown_features_change_nothing(trained):
+    _, path = trained
+    with pocketnlu.open(path) as model:
+        plain = model.parse("turn on the ac")
+        noisy = model.parse("turn on the ac zzqx")
+    assert plain.intent == noisy.intent
+
+
+def run_cli(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "pocketnlu.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_train_parse_eval(tmp_path):
+    data = tmp_path / "small.csv"
+    rows = ["text,intent,domain"] + [f"{e.text.replace(',', ' ')},{e.intent},{e.domain}"
+                                     for e in subset("train")[:600]]
+    data.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "small.pnlu"
+    result = run_cli("train", data, "-o", model, "--json", "--weight-bits", "6", "--fingerprint-bits", "4")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for key in ("float", "compressed"):
+        assert set(report[key]) >= {"intent_accuracy", "slot_f1"}
+    assert report["file_bytes"] == model.stat().st_size
+    assert report["uncompressed_bytes"] > report["file_bytes"]
+
+    result = run_cli("parse", model, "turn off the air conditioning", "--json")
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    assert set(parsed) >= {"text", "domain", "intent", "confidence", "slots"}
+
+    result = run_cli("eval", model, data, "--json")
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout)) >= {"intent_accuracy", "slot_f1", "n", "latency_us_p50",
+                                              "latency_us_p99"}
+
+
+def test_cli_train_reports_a_broken_dataset(tmp_path):
+    data = tmp_path / "broken.csv"
+    data.write_text("text,intent\nturn on the ac,turn_on_ac\nno intent here\n")
+    result = run_cli("train", data, "-o", tmp_path / "never.pnlu")
+    assert result.returncode == 2
+    assert "broken.csv:3" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "never.pnlu").exists()
