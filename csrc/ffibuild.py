@@ -47,6 +47,10 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
                  const uint8_t *transitions, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score);
+int pnlu_crf_tag(const pnlu_table *t, const uint8_t *transitions, const uint8_t *keys,
+                 size_t keys_len, const uint32_t *key_offsets, size_t n_keys,
+                 const uint32_t *token_offsets, size_t n_tokens, int64_t *state_work,
+                 int64_t *work, uint16_t *backptr, uint32_t *labels_out);
 """
 
 ffibuilder = FFI()

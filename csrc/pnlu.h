@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 1
+#define PNLU_ABI_VERSION 2
 /* Version of the weight-table section layout this core reads. */
 #define PNLU_TABLE_VERSION 1
 
@@ -97,5 +97,13 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
                  const uint8_t *transitions, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score);
+
+/* A CRF's tags in one call: state scores of each token's group of keys (token_offsets has
+ * n_tokens + 1 entries into the keys) followed by pnlu_viterbi. state_work: n_tokens *
+ * n_labels int64; the other buffers as for pnlu_viterbi. */
+int pnlu_crf_tag(const pnlu_table *t, const uint8_t *transitions, const uint8_t *keys,
+                 size_t keys_len, const uint32_t *key_offsets, size_t n_keys,
+                 const uint32_t *token_offsets, size_t n_tokens, int64_t *state_work,
+                 int64_t *work, uint16_t *backptr, uint32_t *labels_out);
 
 #endif

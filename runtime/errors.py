@@ -35,3 +35,7 @@ class InputError(PocketNLUError, ValueError):
 
 class LimitError(InputError):
     """An input exceeds a documented limit."""
+
+
+class ModelClosedError(PocketNLUError):
+    """The model was closed (or evicted from its store) before this call."""

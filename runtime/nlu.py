@@ -5,16 +5,19 @@ and utterance (hashing, MPHF lookup, fingerprints, weight decoding, scoring) plu
 call for the slots. Decisions on scores (softmax, out-of-scope, BIO spans) live here and are
 shared with the host's float reference, so the two cannot drift apart.
 """
+import threading
+from array import array
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ._binding import check, ffi, lib
-from .errors import CorruptModelError, InputError
+from .errors import CorruptModelError, InputError, ModelClosedError
 from .features import FeatureConfig, Token, prepare, token_features, utterance_features
 from .modelfile import ModelFile
-from .table import WeightTable
+from .table import WeightTable, encode_keys
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -100,9 +103,7 @@ class Classifier:
 
     def probabilities(self, feature_groups: Sequence[Sequence[str]]) -> np.ndarray:
         keys = [feature for group in feature_groups for feature in group]
-        offsets = np.zeros(len(feature_groups) + 1, dtype=np.uint32)
-        np.cumsum([len(group) for group in feature_groups], out=offsets[1:])
-        scores, _ = self.table.score(keys, offsets)
+        scores, _ = self.table.score(keys, array("I", accumulate(map(len, feature_groups), initial=0)))
         return softmax(self.scale * scores.astype(np.float64))
 
 
@@ -121,17 +122,18 @@ class SlotTagger:
         n_tokens = len(token_feature_lists)
         if n_tokens == 0:
             return []
-        keys = [feature for features in token_feature_lists for feature in features]
-        offsets = np.zeros(n_tokens + 1, dtype=np.uint32)
-        np.cumsum([len(features) for features in token_feature_lists], out=offsets[1:])
-        state, _ = self.table.score(keys, offsets, add_bias=False)
+        buf, key_offsets = encode_keys([feature for features in token_feature_lists for feature in features])
+        token_offsets = array("I", accumulate(map(len, token_feature_lists), initial=0))
         n_labels = len(self.labels)
+        state = np.empty(n_tokens * n_labels, dtype=np.int64)
         work = np.empty(2 * n_labels, dtype=np.int64)
         backpointers = np.empty(n_tokens * n_labels, dtype=np.uint16)
         path = np.empty(n_tokens, dtype=np.uint32)
-        check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, n_labels, self._transitions,
-                               ffi.from_buffer("int64_t[]", work), ffi.from_buffer("uint16_t[]", backpointers),
-                               ffi.from_buffer("uint32_t[]", path), ffi.NULL),
+        check(lib.pnlu_crf_tag(self.table.c_table, self._transitions, ffi.from_buffer(buf), len(buf),
+                               ffi.from_buffer("uint32_t[]", key_offsets), len(key_offsets) - 1,
+                               ffi.from_buffer("uint32_t[]", token_offsets), n_tokens,
+                               ffi.from_buffer("int64_t[]", state), ffi.from_buffer("int64_t[]", work),
+                               ffi.from_buffer("uint16_t[]", backpointers), ffi.from_buffer("uint32_t[]", path)),
               "slot tagger")
         return [self.labels[i] for i in path]
 
@@ -141,6 +143,10 @@ class NLUModel:
 
     def __init__(self, path):
         self._file = ModelFile(path)
+        # Calls in flight, so that close() from another thread unmaps only after they finish.
+        self._lock = threading.Lock()
+        self._active = 0
+        self._closing = False
         try:
             self._load(self._file.meta)
         except BaseException:
@@ -177,9 +183,14 @@ class NLUModel:
         return self.parse_batch([text])[0]
 
     def parse_batch(self, texts: Sequence) -> List[Parse]:
-        if self._file.closed:
-            raise InputError("the model is closed")
         texts = [as_text(text) for text in texts]
+        self._enter()
+        try:
+            return self._parse_batch(texts)
+        finally:
+            self._leave()
+
+    def _parse_batch(self, texts: List[str]) -> List[Parse]:
         prepared = [prepare(text) for text in texts]
         groups = [utterance_features(tokens, self.features) for tokens, _ in prepared]
         probabilities = self.intent_model.probabilities(groups)
@@ -196,8 +207,37 @@ class NLUModel:
             parses.append(Parse(text, self.intent_domains.get(intent), intent, confidence, slots, truncated))
         return parses
 
+    @property
+    def byte_size(self) -> int:
+        """Bytes of the mapped file."""
+        return self._file.file_bytes
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def _enter(self) -> None:
+        with self._lock:
+            if self._closing:
+                raise ModelClosedError(f"{self.path}: the model is closed")
+            self._active += 1
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            unmap = self._closing and self._active == 0
+        if unmap:
+            self._file.close()
+
     def close(self) -> None:
-        self._file.close()
+        """Refuse new calls; unmap once the calls in flight (other threads) have returned."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            unmap = self._active == 0
+        if unmap:
+            self._file.close()
 
     def __enter__(self):
         return self

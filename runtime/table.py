@@ -1,4 +1,7 @@
 """A weight table of a mapped model, queried through the C core in batched calls."""
+from array import array
+from itertools import accumulate
+
 import numpy as np
 
 from ._binding import check, ffi, lib
@@ -9,11 +12,14 @@ HEADER_BITS_PER_LEVEL = 64  # each level's size is recorded as one uint64
 
 def encode_keys(keys):
     """Feature strings -> (one UTF-8 buffer, uint32 offsets with len(keys) + 1 entries)."""
+    try:
+        joined = "".join(keys)
+    except TypeError:  # some keys are bytes
+        joined = None
+    if joined is not None and joined.isascii():  # the usual case: one encode, lengths from str
+        return joined.encode("ascii"), array("I", accumulate(map(len, keys), initial=0))
     encoded = [k.encode("utf-8", "surrogatepass") if isinstance(k, str) else bytes(k) for k in keys]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.uint32)
-    if encoded:
-        np.cumsum([len(k) for k in encoded], out=offsets[1:])
-    return b"".join(encoded), offsets
+    return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
 
 
 class WeightTable:
@@ -26,6 +32,11 @@ class WeightTable:
         check(lib.pnlu_table_init(self._table, model_file.c_pointer(view), len(view)),
               f"{model_file.path}: table {name!r}")
         self.byte_size = len(view)
+
+    @property
+    def c_table(self):
+        """The `pnlu_table *` for calls into the C core."""
+        return self._table
 
     @property
     def n_keys(self) -> int:

@@ -90,7 +90,7 @@ def test_awkward_inputs(trained):
         assert model.parse("\ud800 lone surrogate").intent  # no crash on unencodable text
         long = model.parse("turn up the heat " * 100_000)
         assert long.truncated
-    with pytest.raises(InputError, match="closed"):
+    with pytest.raises(pocketnlu.ModelClosedError, match="closed"):
         model.parse("turn on the ac")
 
 

@@ -93,7 +93,8 @@ def build_mphf(keys: Sequence, gamma: float = 1.0, seed: int = 0) -> MPHF:
         hashes = hash_keys([encoded[i] for i in unplaced], seed + level)
         if level == 0:
             fingerprint_hashes[unplaced] = hashes[:, 1]
-        pos = level_position(hashes[:, 0], size).astype(np.int64)
+        # intp, not int64: np.bincount refuses int64 on 32-bit platforms (armhf).
+        pos = level_position(hashes[:, 0], size).astype(np.intp)
         alone = np.bincount(pos, minlength=size)[pos] == 1
         bits = np.zeros(size, dtype=bool)
         bits[pos[alone]] = True
