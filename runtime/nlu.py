@@ -2,7 +2,7 @@
 
 Python extracts features (pocketnlu.features); the C core does the rest in one call per model
 and utterance (hashing, MPHF lookup, fingerprints, weight decoding, scoring) plus one Viterbi
-call for the slots. Decisions on scores (softmax, out-of-scope, BIO spans) live here and are
+call for the slots. Decisions on scores (confidence, out-of-scope, BIO spans) live here and are
 shared with the host's float reference, so the two cannot drift apart.
 """
 import threading
@@ -43,9 +43,6 @@ class Parse:
         return asdict(self)
 
 
-def softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def bio_spans(tokens: Sequence[Token], tags: Sequence[str], text: str) -> List[SlotValue]:
@@ -68,10 +65,11 @@ def bio_spans(tokens: Sequence[Token], tags: Sequence[str], text: str) -> List[S
     return spans
 
 
-def decide_intent(probabilities: np.ndarray, labels: Sequence[str], threshold: Optional[float]) -> Tuple[str, float]:
-    """Most probable intent, or out of scope when its probability is under the threshold."""
-    best = int(np.argmax(probabilities))
-    confidence = float(probabilities[best])
+def decide_intent(scores: np.ndarray, labels: Sequence[str], threshold: Optional[float]) -> Tuple[str, float]:
+    """Most probable intent and its softmax probability over the real-valued scores, or out of
+    scope when that probability is under the threshold."""
+    best = int(scores.argmax())
+    confidence = 1.0 / float(np.exp(scores - scores[best]).sum())
     if threshold is not None and confidence < threshold:
         return OUT_OF_SCOPE, confidence
     return labels[best], confidence
@@ -101,10 +99,11 @@ class Classifier:
             raise CorruptModelError(f"{model_file.path}: model {name!r} has {len(self.labels)} labels "
                                     f"but its table has {self.table.n_labels}")
 
-    def probabilities(self, feature_groups: Sequence[Sequence[str]]) -> np.ndarray:
+    def scores(self, feature_groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """Real-valued scores (n_groups, n_labels): the integer sums times the weights' scale."""
         keys = [feature for group in feature_groups for feature in group]
         scores, _ = self.table.score(keys, array("I", accumulate(map(len, feature_groups), initial=0)))
-        return softmax(self.scale * scores.astype(np.float64))
+        return self.scale * scores
 
 
 class SlotTagger:
@@ -193,13 +192,13 @@ class NLUModel:
     def _parse_batch(self, texts: List[str]) -> List[Parse]:
         prepared = [prepare(text) for text in texts]
         groups = [utterance_features(tokens, self.features) for tokens, _ in prepared]
-        probabilities = self.intent_model.probabilities(groups)
+        all_scores = self.intent_model.scores(groups)
         parses = []
-        for text, (tokens, truncated), probs in zip(texts, prepared, probabilities):
+        for text, (tokens, truncated), scores in zip(texts, prepared, all_scores):
             if not tokens:
                 parses.append(Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated))
                 continue
-            intent, confidence = decide_intent(probs, self.intent_model.labels, self.oos_threshold)
+            intent, confidence = decide_intent(scores, self.intent_model.labels, self.oos_threshold)
             slots = []
             if self.slot_tagger is not None and intent != OUT_OF_SCOPE:
                 tags = self.slot_tagger.tag(token_features(tokens, self.features))

@@ -10,7 +10,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from pocketnlu.features import FeatureConfig, Token, prepare, token_features, utterance_features
-from pocketnlu.nlu import OUT_OF_SCOPE, Parse, bio_spans, decide_intent, softmax
+from pocketnlu.nlu import OUT_OF_SCOPE, Parse, bio_spans, decide_intent
 from pocketnlu.table import encode_keys
 
 from .examples import Example
@@ -47,8 +47,8 @@ class FloatNLU:
         tokens, truncated = prepare(text)
         if not tokens:
             return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
-        probabilities = softmax(self.intent.scores(utterance_features(tokens, self.features)))
-        intent, confidence = decide_intent(probabilities, self.intent.labels, self.oos_threshold)
+        scores = self.intent.scores(utterance_features(tokens, self.features))
+        intent, confidence = decide_intent(scores, self.intent.labels, self.oos_threshold)
         slots = []
         if self.slots is not None and intent != OUT_OF_SCOPE:
             slots = bio_spans(tokens, self.slots.tag(token_features(tokens, self.features)), text)
