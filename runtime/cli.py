@@ -97,6 +97,12 @@ def _eval(args) -> int:
     return 0
 
 
+def _demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(texts=args.text, wav=args.wav, mic=args.mic, model=args.model)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pocketnlu", description="Offline language understanding for small devices.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -136,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", help="split to evaluate (default: test, else dev, else train)")
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate.set_defaults(run=_eval)
+
+    demo = commands.add_parser("demo", help="drive a simulated car with typed or spoken in-car commands")
+    demo.add_argument("--text", action="append", help="a command to run (repeatable); with no input "
+                      "option, commands are read from a prompt")
+    demo.add_argument("--wav", help="16 kHz mono 16-bit WAV file to transcribe (needs pocketnlu[voice])")
+    demo.add_argument("--mic", action="store_true", help="listen to the microphone (needs pocketnlu[voice])")
+    demo.add_argument("--model", help="model file (default: the in-car model shipped with pocketnlu)")
+    demo.set_defaults(run=_demo)
     return parser
 
 
@@ -143,13 +157,13 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (PocketNLUError, OSError, ValueError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"pocketnlu {args.command}: error: {message}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
         return 130
 
