@@ -39,7 +39,8 @@ def _train(args) -> int:
 
     report = train_command(args.data, args.output, data_format=args.format, weight_bits=args.weight_bits,
                            fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
-                           oos_threshold=args.oos_threshold, with_slots=not args.no_slots, progress=_progress)
+                           oos_threshold=args.oos_threshold, with_slots=not args.no_slots,
+                           hierarchical=args.hierarchical, progress=_progress)
     print(json.dumps(report, indent=2) if args.json else _format_train(report))
     return 0
 
@@ -47,7 +48,9 @@ def _train(args) -> int:
 def _format_train(report: dict) -> str:
     def metrics(m):
         slot = "n/a" if m.get("slot_f1") is None else f"{m['slot_f1']:.4f}"
-        line = f"intent accuracy {m['intent_accuracy']:.4f}, slot F1 {slot}"
+        # None when the held-out split is empty (a dataset too small to carve a dev split from).
+        intent = "n/a" if m.get("intent_accuracy") is None else f"{m['intent_accuracy']:.4f}"
+        line = f"intent accuracy {intent}, slot F1 {slot}"
         if "oos_recall" in m:
             line += f", out-of-scope recall {m['oos_recall']:.4f}"
         return line
@@ -67,7 +70,10 @@ def _parse(args) -> int:
 
     with open_model(args.model) as model:
         for text in args.text:
-            result = model.parse(text)
+            # The argument's own bytes (argv undecodable as UTF-8 arrives surrogate-escaped), so
+            # invalid UTF-8 is refused with InputError, as the API does, instead of being parsed
+            # and echoed back as bytes that are not UTF-8.
+            result = model.parse(os.fsencode(text))
             if args.json:
                 print(json.dumps(result.to_dict(), ensure_ascii=False))
             else:
@@ -126,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--oos-threshold", type=float, help="confidence under which an utterance is out of scope "
                        "(default: chosen on the dev split when it has out-of-scope examples)")
     train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")
+    train.add_argument("--hierarchical", action="store_true",
+                       help="a domain classifier, then one intent classifier per domain (data with domains)")
     train.add_argument("--json", action="store_true", help="machine-readable output")
     train.set_defaults(run=_train)
 

@@ -7,6 +7,7 @@ shared with the host's float reference, so the two cannot drift apart.
 """
 import threading
 from array import array
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -87,6 +88,17 @@ def as_text(text) -> str:
     raise InputError(f"utterance must be str or UTF-8 bytes, not {type(text).__name__}")
 
 
+def finish_parse(text, tokens, truncated, decision, slot_tagger, features) -> Parse:
+    """The Parse of one utterance given its intent decision; slots only for an in-scope intent."""
+    if not tokens:  # nothing to understand
+        return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
+    domain, intent, confidence = decision
+    slots = []
+    if slot_tagger is not None and intent != OUT_OF_SCOPE:
+        slots = bio_spans(tokens, slot_tagger.tag(token_features(tokens, features)), text)
+    return Parse(text, domain, intent, confidence, slots, truncated)
+
+
 class Classifier:
     """A linear classifier: one C call scores a batch of feature groups."""
 
@@ -104,6 +116,59 @@ class Classifier:
         keys = [feature for group in feature_groups for feature in group]
         scores, _ = self.table.score(keys, array("I", accumulate(map(len, feature_groups), initial=0)))
         return self.scale * scores
+
+
+
+class IntentStage:
+    """Chooses (domain, intent, confidence) for groups of utterance features: flat (one intent
+    classifier), or hierarchical (a domain classifier, then that domain's intent classifier).
+
+    Classifiers are anything with `labels` and `scores(groups) -> (n_groups, n_labels)` real
+    scores: the device's C-backed Classifier, or the host's float models, so both decide alike.
+    """
+
+    def __init__(self, intent=None, intent_domains=None, domain=None, domain_intents=None,
+                 threshold: Optional[float] = None):
+        self.intent = intent  # flat
+        self.intent_domains: Dict[str, str] = dict(intent_domains or {})
+        self.domain = domain  # hierarchical: domain -> classifier, or the domain's only intent (str)
+        self.domain_intents = dict(domain_intents or {})
+        self.threshold = threshold
+
+    @property
+    def classifiers(self) -> list:
+        if self.domain is None:
+            return [self.intent]
+        return [self.domain] + [c for c in self.domain_intents.values() if not isinstance(c, str)]
+
+    def classify(self, groups: Sequence[Sequence[str]]) -> List[Tuple[Optional[str], str, float]]:
+        if self.domain is None:
+            decisions = []
+            for scores in self.intent.scores(groups):
+                intent, confidence = decide_intent(scores, self.intent.labels, None)
+                decisions.append((self.intent_domains.get(intent), intent, confidence))
+        else:
+            decisions = self._classify_by_domain(groups)
+        return [(None, OUT_OF_SCOPE, confidence)
+                if intent == OUT_OF_SCOPE or (self.threshold is not None and confidence < self.threshold)
+                else (domain, intent, confidence) for domain, intent, confidence in decisions]
+
+    def _classify_by_domain(self, groups):
+        decisions = [None] * len(groups)
+        members = defaultdict(list)  # one scoring call per domain for a batch
+        for i, scores in enumerate(self.domain.scores(groups)):
+            domain, confidence = decide_intent(scores, self.domain.labels, None)
+            members[domain].append((i, confidence))
+        for domain, chosen in members.items():
+            second = self.domain_intents[domain]
+            if isinstance(second, str):
+                for i, confidence in chosen:
+                    decisions[i] = (domain, second, confidence)
+                continue
+            for (i, confidence), scores in zip(chosen, second.scores([groups[i] for i, _ in chosen])):
+                intent, intent_confidence = decide_intent(scores, second.labels, None)
+                decisions[i] = (domain, intent, confidence * intent_confidence)
+        return decisions
 
 
 class SlotTagger:
@@ -158,12 +223,19 @@ class NLUModel:
             pipeline = meta["pipeline"]
             models = meta["models"]
             self.features = FeatureConfig.from_dict(pipeline["features"])
-            self.intent_model = Classifier(self._file, pipeline["intent"], models[pipeline["intent"]])
+            classifier = lambda name: Classifier(self._file, name, models[name])
+            threshold = pipeline.get("oos_threshold")
+            threshold = None if threshold is None else float(threshold)
+            if "domain" in pipeline:
+                self.intents_stage = IntentStage(
+                    domain=classifier(pipeline["domain"]), threshold=threshold,
+                    domain_intents={domain: classifier(second["model"]) if "model" in second else second["intent"]
+                                    for domain, second in pipeline["domain_intents"].items()})
+            else:
+                self.intents_stage = IntentStage(intent=classifier(pipeline["intent"]), threshold=threshold,
+                                                 intent_domains=pipeline.get("intent_domains", {}))
             slots = pipeline.get("slots")
             self.slot_tagger = SlotTagger(self._file, slots, models[slots]) if slots else None
-            self.intent_domains: Dict[str, str] = dict(pipeline.get("intent_domains", {}))
-            threshold = pipeline.get("oos_threshold")
-            self.oos_threshold = None if threshold is None else float(threshold)
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, CorruptModelError):
                 raise
@@ -176,7 +248,10 @@ class NLUModel:
 
     @property
     def intents(self) -> List[str]:
-        return list(self.intent_model.labels)
+        stage = self.intents_stage
+        if stage.domain is None:
+            return list(stage.intent.labels)
+        return sorted({i for c in stage.domain_intents.values() for i in ([c] if isinstance(c, str) else c.labels)})
 
     def parse(self, text) -> Parse:
         return self.parse_batch([text])[0]
@@ -191,20 +266,9 @@ class NLUModel:
 
     def _parse_batch(self, texts: List[str]) -> List[Parse]:
         prepared = [prepare(text) for text in texts]
-        groups = [utterance_features(tokens, self.features) for tokens, _ in prepared]
-        all_scores = self.intent_model.scores(groups)
-        parses = []
-        for text, (tokens, truncated), scores in zip(texts, prepared, all_scores):
-            if not tokens:
-                parses.append(Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated))
-                continue
-            intent, confidence = decide_intent(scores, self.intent_model.labels, self.oos_threshold)
-            slots = []
-            if self.slot_tagger is not None and intent != OUT_OF_SCOPE:
-                tags = self.slot_tagger.tag(token_features(tokens, self.features))
-                slots = bio_spans(tokens, tags, text)
-            parses.append(Parse(text, self.intent_domains.get(intent), intent, confidence, slots, truncated))
-        return parses
+        decisions = self.intents_stage.classify([utterance_features(tokens, self.features) for tokens, _ in prepared])
+        return [finish_parse(text, tokens, truncated, decision, self.slot_tagger, self.features)
+                for text, (tokens, truncated), decision in zip(texts, prepared, decisions)]
 
     @property
     def byte_size(self) -> int:

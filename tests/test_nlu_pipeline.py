@@ -70,6 +70,24 @@ def test_parse_gives_domain_intent_and_slots_with_offsets(trained):
     assert all(text[s.start:s.end] == s.value for s in result.slots)
 
 
+def test_hierarchical_model_routes_by_domain(tmp_path):
+    model = train_nlu(subset("train"), hierarchical=True)
+    assert model.stage.domain is not None and model.stage.domain_intents["none"] == "out_of_scope"
+    path = tmp_path / "hierarchical.pnlu"
+    write_atomically(path, pack_nlu(model))
+    test = subset("test")
+    with pocketnlu.open(path) as compressed:
+        result = compressed.parse("turn off the air conditioning")
+        assert (result.domain, result.intent) == ("climate", "turn_off_ac")
+        assert compressed.parse("tell me a joke").domain is None
+        assert evaluate(compressed, test, measure_latency=False)["intent_accuracy"] >= 0.95
+        decisions = lambda parses: [(p.domain, p.intent, p.slots) for p in parses]
+        texts = [e.text for e in test]
+        agreement = np.mean([a == b for a, b in zip(decisions(compressed.parse_batch(texts)),
+                                                     decisions(model.parse_batch(texts)))])
+        assert agreement >= 0.99
+
+
 def test_parse_batch_equals_parse(trained):
     _, path = trained
     texts = [e.text for e in subset("test")[:40]] + ["", "   "]

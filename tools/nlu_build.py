@@ -4,13 +4,13 @@ FloatNLU parses with float weights through the same decisions as the device's NL
 (pocketnlu.nlu), so comparing the two measures exactly what compression costs.
 """
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
 from pocketnlu.features import FeatureConfig, Token, prepare, token_features, utterance_features
-from pocketnlu.nlu import OUT_OF_SCOPE, Parse, bio_spans, decide_intent
+from pocketnlu.nlu import OUT_OF_SCOPE, IntentStage, Parse, finish_parse
 from pocketnlu.table import encode_keys
 
 from .examples import Example
@@ -35,37 +35,75 @@ def bio_tags(example: Example, tokens: Sequence[Token]) -> List[str]:
     return tags
 
 
+class FloatClassifier:
+    """A float LinearModel with the device Classifier's interface, for IntentStage."""
+
+    def __init__(self, model: LinearModel):
+        self.model = model
+        self.labels = model.labels
+
+    def scores(self, groups) -> np.ndarray:
+        return np.array([self.model.scores(group) for group in groups])
+
+
 @dataclass
 class FloatNLU:
     features: FeatureConfig
-    intent: LinearModel
+    stage: IntentStage  # over FloatClassifiers
     slots: Optional[CRFModel]
-    intent_domains: Dict[str, str] = field(default_factory=dict)
-    oos_threshold: Optional[float] = None
+
+    @property
+    def oos_threshold(self) -> Optional[float]:
+        return self.stage.threshold
+
+    @oos_threshold.setter
+    def oos_threshold(self, value: Optional[float]) -> None:
+        self.stage.threshold = value
 
     def parse(self, text: str) -> Parse:
-        tokens, truncated = prepare(text)
-        if not tokens:
-            return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
-        scores = self.intent.scores(utterance_features(tokens, self.features))
-        intent, confidence = decide_intent(scores, self.intent.labels, self.oos_threshold)
-        slots = []
-        if self.slots is not None and intent != OUT_OF_SCOPE:
-            slots = bio_spans(tokens, self.slots.tag(token_features(tokens, self.features)), text)
-        return Parse(text, self.intent_domains.get(intent), intent, confidence, slots, truncated)
+        return self.parse_batch([text])[0]
 
     def parse_batch(self, texts: Sequence[str]) -> List[Parse]:
-        return [self.parse(text) for text in texts]
+        prepared = [prepare(text) for text in texts]
+        decisions = self.stage.classify([utterance_features(tokens, self.features) for tokens, _ in prepared])
+        return [finish_parse(text, tokens, truncated, decision, self.slots, self.features)
+                for text, (tokens, truncated), decision in zip(texts, prepared, decisions)]
+
+
+def _train_classifier(groups, labels, what, progress) -> FloatClassifier:
+    started = time.perf_counter()
+    model = train_classifier(groups, labels)
+    progress(f"{what}: {len(groups)} utterances, {len(model.labels)} labels, {len(model.features)} features kept "
+             f"({time.perf_counter() - started:.1f} s)")
+    return FloatClassifier(model)
+
+
+def _train_stage(examples, groups, hierarchical, progress) -> IntentStage:
+    intents = [example.intent for example in examples]
+    if not hierarchical:
+        domains = {e.intent: e.domain for e in examples if e.domain is not None and e.intent != OUT_OF_SCOPE}
+        return IntentStage(intent=_train_classifier(groups, intents, "intent classifier", progress),
+                           intent_domains=domains)
+    if any(example.domain is None for example in examples):
+        raise ValueError("a hierarchical model needs a domain on every example")
+    domains = [example.domain for example in examples]
+    domain_intents = {}
+    for domain in sorted(set(domains)):
+        members = [i for i, d in enumerate(domains) if d == domain]
+        labels = sorted({intents[i] for i in members})
+        domain_intents[domain] = labels[0] if len(labels) == 1 else _train_classifier(
+            [groups[i] for i in members], [intents[i] for i in members], f"intents of {domain}", progress)
+    return IntentStage(domain=_train_classifier(groups, domains, "domain classifier", progress),
+                       domain_intents=domain_intents)
 
 
 def train_nlu(examples: Sequence[Example], features: FeatureConfig = FeatureConfig(), with_slots: bool = True,
-              progress: Callable[[str], None] = lambda message: None) -> FloatNLU:
+              hierarchical: bool = False, progress: Callable[[str], None] = lambda message: None) -> FloatNLU:
+    """Float pipeline: a flat intent classifier, or (hierarchical) a domain classifier followed by
+    one intent classifier per domain; and a slot CRF when the examples have slots."""
     prepared = [prepare(example.text)[0] for example in examples]
-    started = time.perf_counter()
-    progress(f"intent classifier: {len(examples)} utterances, {len({e.intent for e in examples})} intents")
-    intent = train_classifier([utterance_features(tokens, features) for tokens in prepared],
-                              [example.intent for example in examples])
-    progress(f"intent classifier: {len(intent.features)} features kept ({time.perf_counter() - started:.1f} s)")
+    groups = [utterance_features(tokens, features) for tokens in prepared]
+    stage = _train_stage(examples, groups, hierarchical, progress)
     slots = None
     if with_slots and any(example.slots for example in examples):
         started = time.perf_counter()
@@ -76,9 +114,7 @@ def train_nlu(examples: Sequence[Example], features: FeatureConfig = FeatureConf
                           [bio_tags(example, tokens) for tokens, example in in_scope])
         progress(f"slot CRF: {len(slots.features)} features, {len(slots.labels)} tags "
                  f"({time.perf_counter() - started:.1f} s)")
-    domains = {example.intent: example.domain for example in examples
-               if example.domain is not None and example.intent != OUT_OF_SCOPE}
-    return FloatNLU(features, intent, slots, domains)
+    return FloatNLU(features, stage, slots)
 
 
 def choose_oos_threshold(model: FloatNLU, dev: Sequence[Example]) -> Optional[float]:
@@ -123,11 +159,24 @@ def _table_for(keys: List[str], weights: np.ndarray, bias: np.ndarray, options: 
 def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: Optional[dict] = None) -> bytes:
     """The .pnlu bytes of a trained pipeline. Deterministic: same model, same bytes."""
     tables, matrices, models = {}, {}, {}
-    section, scale = _table_for(model.intent.features, model.intent.weights, model.intent.bias, options)
-    tables["intent.table"] = section
-    models["intent"] = {"type": "classifier", "table": "intent.table", "labels": model.intent.labels, "scale": scale}
-    pipeline = {"features": model.features.to_dict(), "intent": "intent", "oos_threshold": model.oos_threshold,
-                "intent_domains": model.intent_domains}
+
+    def add_classifier(name: str, classifier: FloatClassifier) -> str:
+        float_model = classifier.model
+        section, scale = _table_for(float_model.features, float_model.weights, float_model.bias, options)
+        tables[f"{name}.table"] = section
+        models[name] = {"type": "classifier", "table": f"{name}.table", "labels": float_model.labels, "scale": scale}
+        return name
+
+    stage = model.stage
+    pipeline = {"features": model.features.to_dict(), "oos_threshold": stage.threshold}
+    if stage.domain is None:
+        pipeline.update(intent=add_classifier("intent", stage.intent), intent_domains=stage.intent_domains)
+    else:
+        pipeline["domain"] = add_classifier("domain", stage.domain)
+        # Numbered names: section names are short ASCII, domain names need not be.
+        pipeline["domain_intents"] = {
+            domain: {"intent": second} if isinstance(second, str) else {"model": add_classifier(f"intent.{i}", second)}
+            for i, (domain, second) in enumerate(sorted(stage.domain_intents.items()))}
     if model.slots is not None:
         crf = model.slots
         section, scale = _table_for(crf.features, crf.weights, np.zeros(len(crf.labels)), options)
@@ -150,8 +199,10 @@ def uncompressed_bytes(model: FloatNLU) -> int:
         buf, _ = encode_keys(keys)
         return len(buf)
 
-    intent = model.intent
-    total = key_bytes(intent.features) + 4 * intent.weights.size + 4 * len(intent.bias)
+    total = 0
+    for classifier in model.stage.classifiers:
+        linear = classifier.model
+        total += key_bytes(linear.features) + 4 * linear.weights.size + 4 * len(linear.bias)
     if model.slots is not None:
         crf = model.slots
         total += key_bytes(crf.features) + 4 * int(np.count_nonzero(crf.weights)) + 4 * crf.transitions.size

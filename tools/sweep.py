@@ -40,6 +40,19 @@ def sweep(model, test, workdir):
     return rows
 
 
+def flat_and_hierarchical(flat, train, test, workdir):
+    """Both layouts at the default compression: (name, report, file bytes) rows."""
+    rows = []
+    hierarchical = train_nlu(train, features=flat.features, hierarchical=True)
+    hierarchical.slots = flat.slots  # same slot model: the comparison is of the intent stage
+    for name, model in (("flat", flat), ("hierarchical (domain, then intents per domain)", hierarchical)):
+        path = Path(workdir) / f"layout-{len(rows)}.pnlu"
+        write_atomically(path, pack_nlu(model, PackOptions()))
+        with open_model(path) as compressed:
+            rows.append((name, evaluate(compressed, test), path.stat().st_size))
+    return rows
+
+
 def sklearn_peers(train, test):
     """The pipelines people write first: tf-idf word 1-2 grams with LR and with LinearSVC."""
     import pickle
@@ -112,7 +125,7 @@ def crfsuite_peer(train, test, features, workdir):
     return {"python-crfsuite (slots only)": {"slot_f1": f1, "bytes": os.path.getsize(path)}}
 
 
-def render(name, n_train, test_name, test, float_report, plain, rows, peers, seconds) -> str:
+def render(name, n_train, test_name, test, float_report, plain, rows, peers, layouts, seconds) -> str:
     pct = lambda v: "n/a" if v is None else f"{100 * v:.2f}"
     f1 = lambda v: "n/a" if v is None else f"{v:.4f}"
     lines = [
@@ -135,6 +148,12 @@ def render(name, n_train, test_name, test, float_report, plain, rows, peers, sec
     for peer, report in peers.items():
         lines.append(f"| {peer} | {pct(report.get('intent_accuracy'))} | {f1(report.get('slot_f1'))} "
                      f"| {report['bytes']:,} |")
+    if layouts:
+        lines += ["", "Flat against hierarchical intent models (8-bit weights, 8-bit fingerprints, gamma 1):", "",
+                  "| layout | intent acc. % | slot F1 | file bytes | latency µs p50 |", "|---|---:|---:|---:|---:|"]
+        for layout, report, size in layouts:
+            lines.append(f"| {layout} | {pct(report['intent_accuracy'])} | {f1(report['slot_f1'])} | {size:,} "
+                         f"| {report['latency_us_p50']:.0f} |")
     return "\n".join(lines)
 
 
@@ -155,9 +174,11 @@ def main(argv=None):
         peers = {**sklearn_peers(train, test), **fasttext_peers(train, test, workdir)}
         if model.slots is not None:
             peers.update(crfsuite_peer(train, test, model.features, workdir))
+        has_domains = all(example.domain is not None for example in train)
+        layouts = flat_and_hierarchical(model, train, test, workdir) if has_domains else []
     name = os.path.basename(os.path.normpath(args.data))
     report = render(name, len(train), test_name, test, float_report, uncompressed_bytes(model), rows, peers,
-                    time.perf_counter() - started)
+                    layouts, time.perf_counter() - started)
     print(report)
     if args.write:
         update_block(args.write, f"sweep-{name}", report)

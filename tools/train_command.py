@@ -12,13 +12,13 @@ from .writer import write_atomically
 
 
 def train_command(data, output, data_format=None, weight_bits=8, fingerprint_bits=8, gamma=1.0,
-                  oos_threshold: Optional[float] = None, with_slots=True,
+                  oos_threshold: Optional[float] = None, with_slots=True, hierarchical=False,
                   progress: Callable[[str], None] = lambda message: None) -> dict:
     dataset = load_dataset(data, data_format)
     train, dev, test = split_for_training(dataset)
     held_out_name, held_out = ("test", test) if test else ("dev", dev)
     progress(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
-    model = train_nlu(train, with_slots=with_slots, progress=progress)
+    model = train_nlu(train, with_slots=with_slots, hierarchical=hierarchical, progress=progress)
     model.oos_threshold = oos_threshold if oos_threshold is not None else choose_oos_threshold(model, dev)
     progress("evaluating the float model")
     float_report = evaluate(model, held_out, measure_latency=False)
