@@ -1,0 +1,208 @@
+"""Float training of the linear models: a maximum-entropy intent classifier and a slot CRF.
+
+Both models come out as (feature string -> row of per-label weights) tables holding only the
+features with a nonzero weight, which is what quantization and perfect hashing compress next.
+Their float scoring here (LinearModel.scores, CRFModel.tag) is the reference the compressed models
+are measured against.
+
+Default hyperparameters were chosen on the SNIPS and ATIS dev splits for accuracy first and
+table size second (see each function).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+
+@dataclass
+class LinearModel:
+    """Multiclass linear scorer: scores = bias + sum of the rows of the known features."""
+
+    labels: List[str]
+    features: List[str]
+    weights: np.ndarray  # (n_features, n_labels) float64
+    bias: np.ndarray  # (n_labels,)
+    _index: Dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index = {feature: row for row, feature in enumerate(self.features)}
+
+    def scores(self, feature_list: Sequence[str]) -> np.ndarray:
+        """Per-label scores; unknown features add nothing, repeated ones add their row again."""
+        rows = [self._index[feature] for feature in feature_list if feature in self._index]
+        return self.bias + self.weights[rows].sum(axis=0)
+
+    @property
+    def nonzero_weights(self) -> int:
+        return int(np.count_nonzero(self.weights))
+
+
+@dataclass
+class CRFModel:
+    """Linear-chain CRF: state weights per (feature, label) and transitions[from, to]."""
+
+    labels: List[str]
+    features: List[str]
+    weights: np.ndarray  # (n_features, n_labels) float64
+    transitions: np.ndarray  # (n_labels, n_labels) float64, [from, to]
+    _index: Dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index = {feature: row for row, feature in enumerate(self.features)}
+
+    def state_scores(self, token_feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """(n_tokens, n_labels) sums of the rows of each token's known features."""
+        scores = np.zeros((len(token_feature_lists), len(self.labels)))
+        for position, feature_list in enumerate(token_feature_lists):
+            rows = [self._index[feature] for feature in feature_list if feature in self._index]
+            scores[position] = self.weights[rows].sum(axis=0)
+        return scores
+
+    def tag(self, token_feature_lists: Sequence[Sequence[str]]) -> List[str]:
+        """Viterbi best label sequence (ties go to the lowest label index, as in crfsuite)."""
+        if not token_feature_lists:
+            return []
+        state = self.state_scores(token_feature_lists)
+        best = state[0]
+        backpointers = np.empty(state.shape, dtype=np.intp)
+        for position in range(1, len(state)):
+            candidates = best[:, None] + self.transitions  # [from, to]
+            backpointers[position] = candidates.argmax(axis=0)
+            best = candidates[backpointers[position], np.arange(len(self.labels))] + state[position]
+        path = [int(best.argmax())]
+        for position in range(len(state) - 1, 0, -1):
+            path.append(int(backpointers[position, path[-1]]))
+        return [self.labels[label] for label in reversed(path)]
+
+    @property
+    def nonzero_weights(self) -> int:
+        return int(np.count_nonzero(self.weights))
+
+
+def _feature_matrix(feature_lists: Sequence[Sequence[str]], vocabulary: Dict[str, int]):
+    """CSR matrix of feature counts (a repeated feature counts twice, as in LinearModel.scores)."""
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
+    indices: List[int] = []
+    for feature_list in feature_lists:
+        indices.extend(vocabulary[feature] for feature in feature_list if feature in vocabulary)
+        indptr.append(len(indices))
+    data = np.ones(len(indices))
+    matrix = csr_matrix((data, indices, indptr), shape=(len(feature_lists), len(vocabulary)))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def train_classifier(
+    feature_lists: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    *,
+    C: float = 10.0,
+    l1_ratio: float = 0.9,
+    min_count: int = 1,
+    class_weight: Optional[str] = None,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    random_state: int = 0,
+) -> LinearModel:
+    """Multinomial logistic regression (saga, elastic net) over binary feature strings.
+
+    C and l1_ratio trade accuracy against the number of kept features: L1 zeroes most rows, the
+    small L2 part keeps correlated features from being dropped arbitrarily. Features seen in
+    fewer than min_count training utterances are not considered at all.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    label_names = sorted(set(labels))
+    if len(label_names) < 2:
+        raise ValueError(f"need at least two distinct labels to train a classifier, got {label_names}")
+    counts: Dict[str, int] = {}
+    for feature_list in feature_lists:
+        for feature in set(feature_list):
+            counts[feature] = counts.get(feature, 0) + 1
+    vocabulary_list = sorted(feature for feature, count in counts.items() if count >= min_count)
+    vocabulary = {feature: column for column, feature in enumerate(vocabulary_list)}
+    matrix = _feature_matrix(feature_lists, vocabulary)
+    label_index = {label: column for column, label in enumerate(label_names)}
+    targets = np.array([label_index[label] for label in labels])
+    classifier = LogisticRegression(
+        solver="saga",
+        C=C,
+        l1_ratio=l1_ratio,
+        class_weight=class_weight,
+        max_iter=max_iter,
+        tol=tol,
+        random_state=random_state,
+    )
+    classifier.fit(matrix, targets)
+    coef = classifier.coef_.T  # (n_features, n_classes), or (n_features, 1) for two labels
+    bias = classifier.intercept_
+    if len(label_names) == 2:
+        # sklearn scores only the second label; the first scores 0 (same softmax, same argmax).
+        coef = np.hstack([np.zeros_like(coef), coef])
+        bias = np.array([0.0, bias[0]])
+    kept = np.flatnonzero(np.any(coef != 0, axis=1))
+    return LinearModel(
+        labels=label_names,
+        features=[vocabulary_list[column] for column in kept],
+        weights=np.ascontiguousarray(coef[kept], dtype=np.float64),
+        bias=np.asarray(bias, dtype=np.float64),
+    )
+
+
+def train_crf(
+    token_feature_lists: Sequence[Sequence[Sequence[str]]],
+    tag_sequences: Sequence[Sequence[str]],
+    *,
+    c1: float = 0.1,
+    c2: float = 0.01,
+    max_iterations: int = 200,
+    min_freq: int = 0,
+) -> CRFModel:
+    """Linear-chain CRF trained by python-crfsuite (L-BFGS, L1 c1 + L2 c2).
+
+    crfsuite saves only nonzero weights, so c1 sets the table size. Transitions are those seen
+    in training (unseen ones weigh 0, as in crfsuite's own tagger).
+    """
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for features, tags in zip(token_feature_lists, tag_sequences):
+        if len(features) != len(tags):
+            raise ValueError(f"{len(features)} tokens but {len(tags)} tags")
+        trainer.append(pycrfsuite.ItemSequence(features), list(tags))
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.minfreq": min_freq})
+    handle, path = tempfile.mkstemp(suffix=".crfsuite")
+    os.close(handle)
+    try:
+        trainer.train(path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(path)
+        try:
+            labels = tagger.labels()
+            info = tagger.info()
+        finally:
+            tagger.close()
+    finally:
+        os.unlink(path)
+    return _crf_from_weights(labels, info.state_features, info.transitions)
+
+
+def _crf_from_weights(labels, state_features, transition_weights) -> CRFModel:
+    """CRFModel from crfsuite's {(attribute, label): w} and {(from, to): w} dicts."""
+    label_index = {label: column for column, label in enumerate(labels)}
+    nonzero = {key: weight for key, weight in state_features.items() if weight != 0.0}
+    features = sorted({attribute for attribute, _ in nonzero})
+    feature_index = {feature: row for row, feature in enumerate(features)}
+    weights = np.zeros((len(features), len(labels)))
+    for (attribute, label), weight in nonzero.items():
+        weights[feature_index[attribute], label_index[label]] = weight
+    transitions = np.zeros((len(labels), len(labels)))
+    for (source, target), weight in transition_weights.items():
+        transitions[label_index[source], label_index[target]] = weight
+    return CRFModel(labels=list(labels), features=features, weights=weights, transitions=transitions)
