@@ -60,7 +60,7 @@ class ReferenceTable:
     def slot(self, key: bytes) -> int:
         start = 0
         for level, size in enumerate(self.level_bits):
-            h1, h2 = mmh3.hash64(key, self.seed + level, True, False)
+            h1, h2 = mmh3.hash64(key, self.seed + level, x64arch=True, signed=False)
             if level == 0:
                 fingerprint_hash = h2
             pos = start + (((h1 & 0xFFFFFFFF) * size) >> 32)
