@@ -16,7 +16,8 @@ static inline uint64_t fmix64(uint64_t k) {
 }
 
 void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t out[2]) {
-    const uint8_t *data = (const uint8_t *)key;
+    /* key may be NULL when len is 0; NULL + 0 below would be undefined. */
+    const uint8_t *data = key ? (const uint8_t *)key : (const uint8_t *)"";
     const size_t nblocks = len / 16;
     const uint64_t c1 = 0x87c37b91114253d5ULL;
     const uint64_t c2 = 0x4cf5ad432745937fULL;

@@ -5,6 +5,9 @@
 
 enum { NOT_FOUND = 1 };
 
+/* Stands in for keys == NULL (allowed when keys_len == 0): NULL + 0 is undefined in C. */
+static const uint8_t NO_KEYS[1] = {0};
+
 int pnlu_abi_version(void) { return PNLU_ABI_VERSION; }
 
 static uint64_t words_for_bits(uint64_t bits) { return (bits + 63) / 64; }
@@ -213,6 +216,7 @@ int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offset
     int status = check_offsets(offsets, n, keys_len);
     if (status != PNLU_OK) return status;
     if ((!keys && keys_len) || (!out && n)) return PNLU_E_ARGUMENT;
+    if (!keys) keys = NO_KEYS;
     for (i = 0; i < n; i++)
         pnlu_murmur3_x64_128(keys + offsets[i], offsets[i + 1] - offsets[i], seed, out + 2 * i);
     return PNLU_OK;
@@ -224,6 +228,7 @@ int pnlu_table_lookup(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
     int status = check_offsets(offsets, n, keys_len);
     if (status != PNLU_OK) return status;
     if (!t || (!keys && keys_len) || (!slots && n)) return PNLU_E_ARGUMENT;
+    if (!keys) keys = NO_KEYS;
     for (i = 0; i < n; i++) {
         uint64_t slot;
         status = find_slot(t, keys + offsets[i], offsets[i + 1] - offsets[i], &slot);
@@ -242,7 +247,9 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
     int status = check_offsets(key_offsets, n_keys, keys_len);
     if (status == PNLU_OK) status = check_offsets(group_offsets, n_groups, n_keys);
     if (status != PNLU_OK) return status;
-    if (!t || (!keys && keys_len) || (!scores && n_groups)) return PNLU_E_ARGUMENT;
+    /* n_labels == 0: t was never filled by a successful pnlu_table_init. */
+    if (!t || t->n_labels == 0 || (!keys && keys_len) || (!scores && n_groups)) return PNLU_E_ARGUMENT;
+    if (!keys) keys = NO_KEYS;
     if (n_groups > SIZE_MAX / sizeof(int64_t) / t->n_labels) return PNLU_E_LIMIT;
     for (g = 0; g < n_groups; g++) {
         int64_t *row = scores + g * t->n_labels;

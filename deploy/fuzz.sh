@@ -131,7 +131,7 @@ if [ "${PNLU_FUZZ_MERGE:-0}" = 1 ] && [ "$status" = 0 ]; then
         cp "$OUT/merged/$h"/* "$REPO/csrc/fuzz/corpus/$h/"
         log "$h corpus: $(ls "$REPO/csrc/fuzz/corpus/$h" | wc -l) inputs after merge"
     done
-    log "committed corpus: $(du -sh "$REPO/csrc/fuzz/corpus" | cut -f1) (keep it under 2 MB)"
+    log "committed corpus: $(du -sb "$REPO/csrc/fuzz/corpus" | cut -f1) bytes (keep it under 2 MB)"
 fi
 
 printf '{"clang":"%s","seconds_per_harness":%s,"total_executions":%s,"crashes":%s,"harnesses":{%s}}\n' \

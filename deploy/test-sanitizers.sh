@@ -85,7 +85,7 @@ log "extension: $loaded"
 
 # 2. The test suite against it.
 start=$(date +%s)
-"$PYTHON" -m pytest -q -p no:cacheprovider "${PYTEST_SELECTION[@]}" >"$OUT/pytest.log" 2>&1
+"$PYTHON" -m pytest -q -p no:cacheprovider --durations=15 "${PYTEST_SELECTION[@]}" >"$OUT/pytest.log" 2>&1
 pytest_rc=$?
 PYTEST_LINE=$(grep -E '^=*.*[0-9]+ (passed|failed)' "$OUT/pytest.log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')
 log "pytest (${PYTEST_SELECTION[*]}): ${PYTEST_LINE:-no summary} in $(($(date +%s) - start)) s"
