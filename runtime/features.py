@@ -170,6 +170,7 @@ class FeatureConfig:
 
     # Utterance (classifier) features.
     word_ngrams: Tuple[int, ...] = (1, 2)  # orders of word n-grams, BOS/EOS-padded for order >= 2
+    word_prefixes: Tuple[int, ...] = (4, 5)  # word prefixes as crude stems ("showtimes" ~ "showings")
     char_ngrams: Optional[Tuple[int, int]] = None  # (min, max) within "<word>", None for off
     # Token (CRF) features.
     window: int = 2  # neighbour words at offsets -window..+window
@@ -188,7 +189,7 @@ class FeatureConfig:
                 raise ValueError(f"char_ngrams must be (min, max) with 1 <= min <= max, got {self.char_ngrams!r}")
         if self.window < 0 or self.bigram_window < 0:
             raise ValueError("window and bigram_window must be >= 0")
-        if any(n < 1 for n in self.prefix_lengths + self.suffix_lengths):
+        if any(n < 1 for n in self.word_prefixes + self.prefix_lengths + self.suffix_lengths):
             raise ValueError("prefix and suffix lengths must be >= 1")
 
     def to_dict(self) -> dict:
@@ -215,7 +216,8 @@ def utterance_features(tokens: List[Token], config: FeatureConfig) -> List[str]:
     """Binary features of a whole utterance, deduplicated, in first-occurrence order.
 
     "w=play" (unigram), "d=00" (digit class), "w2=<s>|play" / "w3=play|the|song" (n-grams over
-    digit classes where a word has digits, padded with <s> and </s>), "c=<pl" (char n-grams).
+    digit classes where a word has digits, padded with <s> and </s>), "p4=show" (prefixes of
+    longer words), "c=<pl" (char n-grams).
     """
     words = [normalize(token.text) for token in tokens]
     if not words:
@@ -235,6 +237,11 @@ def utterance_features(tokens: List[Token], config: FeatureConfig) -> List[str]:
         prefix = f"w{order}="
         for i in range(len(padded) - order + 1):
             features.append(prefix + "|".join(padded[i : i + order]))
+    for n in config.word_prefixes:
+        prefix = f"p{n}="
+        for word in words:
+            if len(word) > n:
+                features.append(prefix + word[:n])
     if config.char_ngrams is not None:
         low, high = config.char_ngrams
         for word in words:

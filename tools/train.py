@@ -102,18 +102,20 @@ def train_classifier(
     feature_lists: Sequence[Sequence[str]],
     labels: Sequence[str],
     *,
-    C: float = 10.0,
-    l1_ratio: float = 0.9,
+    C: float = 100.0,
+    class_weight: Optional[str] = "balanced",
+    intercept_scaling: float = 10.0,
     min_count: int = 1,
-    class_weight: Optional[str] = None,
-    max_iter: int = 200,
-    tol: float = 1e-4,
     random_state: int = 0,
 ) -> LinearModel:
-    """Multinomial logistic regression (saga, elastic net) over binary feature strings.
+    """One-vs-rest L1 logistic regression (scikit-learn's liblinear solver) over binary features.
 
-    C and l1_ratio trade accuracy against the number of kept features: L1 zeroes most rows, the
-    small L2 part keeps correlated features from being dropped arbitrarily. Features seen in
+    Each label gets its own binary maximum-entropy model, and its scores are that model's log
+    odds. Chosen over the multinomial (saga) solver because on SNIPS and ATIS it is as accurate
+    on SNIPS, better on ATIS's rare intents, about 10x faster (saga's L1 step touches every
+    weight) and sparser. C is weak regularization; L1 still keeps only ~5% of the features.
+    class_weight="balanced" weighs each binary problem's positives up, which helps rare intents.
+    intercept_scaling lowers the L1 penalty liblinear puts on the intercept. Features seen in
     fewer than min_count training utterances are not considered at all.
     """
     from sklearn.linear_model import LogisticRegression
@@ -128,31 +130,39 @@ def train_classifier(
     vocabulary_list = sorted(feature for feature, count in counts.items() if count >= min_count)
     vocabulary = {feature: column for column, feature in enumerate(vocabulary_list)}
     matrix = _feature_matrix(feature_lists, vocabulary)
-    label_index = {label: column for column, label in enumerate(label_names)}
-    targets = np.array([label_index[label] for label in labels])
-    classifier = LogisticRegression(
-        solver="saga",
-        C=C,
-        l1_ratio=l1_ratio,
-        class_weight=class_weight,
-        max_iter=max_iter,
-        tol=tol,
-        random_state=random_state,
-    )
-    classifier.fit(matrix, targets)
-    coef = classifier.coef_.T  # (n_features, n_classes), or (n_features, 1) for two labels
-    bias = classifier.intercept_
-    if len(label_names) == 2:
-        # sklearn scores only the second label; the first scores 0 (same softmax, same argmax).
-        coef = np.hstack([np.zeros_like(coef), coef])
-        bias = np.array([0.0, bias[0]])
+    targets = np.asarray(labels)
+    # With two labels one binary model suffices: the first label scores 0 (same softmax and argmax).
+    positives = label_names[1:] if len(label_names) == 2 else label_names
+    coef = np.zeros((len(vocabulary_list), len(label_names)))
+    bias = np.zeros(len(label_names))
+    for label in positives:
+        binary = LogisticRegression(
+            solver="liblinear",
+            C=C,
+            class_weight=class_weight,
+            intercept_scaling=intercept_scaling,
+            random_state=random_state,
+            **_l1_penalty(),
+        )
+        binary.fit(matrix, targets == label)
+        column = label_names.index(label)
+        coef[:, column] = binary.coef_[0]
+        bias[column] = binary.intercept_[0]
     kept = np.flatnonzero(np.any(coef != 0, axis=1))
     return LinearModel(
         labels=label_names,
         features=[vocabulary_list[column] for column in kept],
-        weights=np.ascontiguousarray(coef[kept], dtype=np.float64),
-        bias=np.asarray(bias, dtype=np.float64),
+        weights=np.ascontiguousarray(coef[kept]),
+        bias=bias,
     )
+
+
+def _l1_penalty() -> dict:
+    """LogisticRegression's L1 argument: scikit-learn 1.8 replaced penalty= by l1_ratio=."""
+    import sklearn
+
+    major, minor = (int(part) for part in sklearn.__version__.split(".")[:2])
+    return {"l1_ratio": 1.0} if (major, minor) >= (1, 8) else {"penalty": "l1"}
 
 
 def train_crf(
@@ -177,19 +187,24 @@ def train_crf(
             raise ValueError(f"{len(features)} tokens but {len(tags)} tags")
         trainer.append(pycrfsuite.ItemSequence(features), list(tags))
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.minfreq": min_freq})
-    handle, path = tempfile.mkstemp(suffix=".crfsuite")
-    os.close(handle)
-    try:
+    with tempfile.TemporaryDirectory(prefix="pocketnlu-crf-") as directory:
+        path = os.path.join(directory, "model.crfsuite")
         trainer.train(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(path)
-        try:
-            labels = tagger.labels()
-            info = tagger.info()
-        finally:
-            tagger.close()
+        return load_crfsuite(path)
+
+
+def load_crfsuite(path: str) -> CRFModel:
+    """The nonzero weights of a python-crfsuite model file as a CRFModel (labels in crfsuite's
+    order, so Viterbi ties break the same way)."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(path)
+    try:
+        labels = tagger.labels()
+        info = tagger.info()
     finally:
-        os.unlink(path)
+        tagger.close()
     return _crf_from_weights(labels, info.state_features, info.transitions)
 
 
