@@ -256,7 +256,7 @@ def percentiles(values):
     return np.percentile(values, 50), np.percentile(values, 99)
 
 
-def render(data_name, n_test, results, store, scaling) -> str:
+def render(data_name, data, n_test, results, store, scaling) -> str:
     mb = lambda b: f"{b / 1e6:.2f}"
     pocket = results["pocketnlu"]
     rows = []
@@ -276,7 +276,7 @@ def render(data_name, n_test, results, store, scaling) -> str:
     lines = [
         f"## Speed, load time and memory: {data_name}",
         "",
-        f"Command: `python -m pocketnlu_tools.bench_speed {data_name} --write BENCHMARKS.md` "
+        f"Command: `python -m pocketnlu_tools.bench_speed {data} --write BENCHMARKS.md` "
         f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; all systems trained "
         f"on the same train split and run on its {n_test} test utterances, each in its own process; latencies over "
         f"{PARSES:,} single-utterance calls, open time the median of {OPEN_REPEATS} opens; RSS is added to the "
@@ -331,7 +331,7 @@ def main(argv=None):
         build_skill_store(workdir / "skills")
         store = run_worker("store", str(workdir / "skills"), texts_path)
         scaling = run_worker("open_scaling", build_sized_models(workdir), texts_path)
-    report = render(os.path.basename(os.path.normpath(args.data)), len(test), results, store, scaling)
+    report = render(os.path.basename(os.path.normpath(args.data)), args.data, len(test), results, store, scaling)
     print(report)
     if args.write:
         from .benchmarks_md import update_block

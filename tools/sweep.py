@@ -125,13 +125,13 @@ def crfsuite_peer(train, test, features, workdir):
     return {"python-crfsuite (slots only)": {"slot_f1": f1, "bytes": os.path.getsize(path)}}
 
 
-def render(name, n_train, test_name, test, float_report, plain, rows, peers, layouts, seconds) -> str:
+def render(name, data, n_train, test_name, test, float_report, plain, rows, peers, layouts, seconds) -> str:
     pct = lambda v: "n/a" if v is None else f"{100 * v:.2f}"
     f1 = lambda v: "n/a" if v is None else f"{v:.4f}"
     lines = [
         f"## Accuracy against size: {name}",
         "",
-        f"Command: `python -m pocketnlu_tools.sweep {name} --write BENCHMARKS.md` "
+        f"Command: `python -m pocketnlu_tools.sweep {data} --write BENCHMARKS.md` "
         f"({platform.machine()}, {len(test)} {test_name} utterances, {n_train} train; run took {seconds:.0f} s).",
         "",
         f"Float model: intent accuracy {pct(float_report['intent_accuracy'])}%, slot F1 {f1(float_report['slot_f1'])}, "
@@ -177,7 +177,7 @@ def main(argv=None):
         has_domains = all(example.domain is not None for example in train)
         layouts = flat_and_hierarchical(model, train, test, workdir) if has_domains else []
     name = os.path.basename(os.path.normpath(args.data))
-    report = render(name, len(train), test_name, test, float_report, uncompressed_bytes(model), rows, peers,
+    report = render(name, args.data, len(train), test_name, test, float_report, uncompressed_bytes(model), rows, peers,
                     layouts, time.perf_counter() - started)
     print(report)
     if args.write:
