@@ -7,13 +7,15 @@ import argparse
 import sys
 from pathlib import Path
 
+import pocketnlu
+
 from .datasets import load_dataset, split_for_training
 from .nlu_build import PackOptions, choose_oos_threshold, pack_nlu, train_nlu
 from .writer import write_atomically
 
-ROOT = Path(__file__).resolve().parents[1]
-DATASET = ROOT / "tools" / "incar" / "incar.jsonl"
-DEFAULT_OUTPUT = ROOT / "runtime" / "models" / "incar.pnlu"
+# Package data on both sides, so this works from a checkout and from an installed package.
+DATASET = Path(__file__).resolve().parent / "incar" / "incar.jsonl"
+DEFAULT_OUTPUT = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
 OPTIONS = PackOptions(weight_bits=8, fingerprint_bits=8, gamma=1.0)
 
 
