@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 2
+#define PNLU_ABI_VERSION 3
 /* Version of the weight-table section layout this core reads. */
 #define PNLU_TABLE_VERSION 1
 
@@ -28,6 +28,11 @@
 #define PNLU_RANK_BLOCK_BITS 512 /* one cumulative count per 512 index bits */
 #define PNLU_SELECT_SAMPLE 64    /* one sampled position per 64 rows */
 #define PNLU_MAX_TOKENS 65535    /* Viterbi back-pointers are uint16 */
+#define PNLU_MAX_WORDS 1000000   /* words per call of the feature composer */
+#define PNLU_MAX_FEATURE_ORDERS 8 /* entries of each length list of pnlu_feature_config */
+#define PNLU_MAX_NGRAM_ORDER 8
+#define PNLU_MAX_AFFIX 64        /* prefix, suffix and character n-gram lengths */
+#define PNLU_MAX_WINDOW 64
 
 enum pnlu_status {
     PNLU_OK = 0,
@@ -64,6 +69,24 @@ typedef struct pnlu_table {
     uint64_t level_start[PNLU_MAX_LEVELS]; /* bit offset of each level in index */
 } pnlu_table;
 
+/* What the feature composer emits (runtime/features.py, FeatureConfig, has the meaning of
+ * each field). Unused list entries are ignored; char_ngram_min == 0 turns character n-grams off. */
+typedef struct pnlu_feature_config {
+    uint32_t word_ngrams[PNLU_MAX_FEATURE_ORDERS];
+    uint32_t n_word_ngrams;
+    uint32_t word_prefixes[PNLU_MAX_FEATURE_ORDERS];
+    uint32_t n_word_prefixes;
+    uint32_t char_ngram_min, char_ngram_max;
+    uint32_t window, bigram_window;
+    uint32_t prefix_lengths[PNLU_MAX_FEATURE_ORDERS];
+    uint32_t n_prefix_lengths;
+    uint32_t suffix_lengths[PNLU_MAX_FEATURE_ORDERS];
+    uint32_t n_suffix_lengths;
+    uint32_t utterance_context;
+    uint32_t slot_intent;   /* 0 or 1 */
+    uint32_t digit_classes; /* 0 or 1 */
+} pnlu_feature_config;
+
 int pnlu_abi_version(void);
 
 /* MurmurHash3_x64_128 (Austin Appleby's reference, SMHasher), out[0] = h1, out[1] = h2. */
@@ -98,12 +121,48 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
                  const uint8_t *transitions, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score);
 
-/* A CRF's tags in one call: state scores of each token's group of keys (token_offsets has
- * n_tokens + 1 entries into the keys) followed by pnlu_viterbi. state_work: n_tokens *
- * n_labels int64; the other buffers as for pnlu_viterbi. */
-int pnlu_crf_tag(const pnlu_table *t, const uint8_t *transitions, const uint8_t *keys,
-                 size_t keys_len, const uint32_t *key_offsets, size_t n_keys,
-                 const uint32_t *token_offsets, size_t n_tokens, int64_t *state_work,
-                 int64_t *work, uint16_t *backptr, uint32_t *labels_out);
+/* For each of n_rows rows of n_labels integer scores (real score = scale * integer, scale > 0):
+ * the first label with the highest score and its softmax probability. (decide.c) */
+int pnlu_softmax_best(const int64_t *scores, size_t n_rows, size_t n_labels, double scale, uint32_t *best,
+                      double *probability);
+
+/* ---- feature composition (features.c) ----
+ * Words are given as forms + form_offsets (3 * n_words + 1 entries): word i's normalized text,
+ * digit class ("" if none) and shape are forms[form_offsets[3i + k] .. form_offsets[3i + k + 1])
+ * for k = 0, 1, 2. Every function below needs scratch memory of at least
+ * pnlu_feature_scratch_bytes for the same words (n_labels: the CRF's, else 0). */
+
+/* Scratch bytes for composing features of these words; 0 if the arguments are invalid. */
+size_t pnlu_feature_scratch_bytes(const pnlu_feature_config *c, const uint8_t *forms, size_t forms_len,
+                                  const uint32_t *form_offsets, size_t n_words, size_t intent_len,
+                                  size_t n_labels);
+
+/* The utterance (classifier) keys of the words, without repeats, in first-occurrence order:
+ * key j is keys[key_offsets[j] .. key_offsets[j + 1]). PNLU_E_LIMIT when keys_cap bytes or
+ * offsets_cap offsets are too few. */
+int pnlu_utterance_keys(const pnlu_feature_config *c, const uint8_t *forms, size_t forms_len,
+                        const uint32_t *form_offsets, size_t n_words, uint8_t *scratch, size_t scratch_len,
+                        uint8_t *keys, size_t keys_cap, uint32_t *key_offsets, size_t offsets_cap,
+                        size_t *n_keys);
+
+/* The token (CRF) keys of each word: token i's keys are [token_offsets[i], token_offsets[i + 1])
+ * (n_words + 1 entries). intent (UTF-8) is required when c->slot_intent. */
+int pnlu_token_keys(const pnlu_feature_config *c, const uint8_t *forms, size_t forms_len,
+                    const uint32_t *form_offsets, size_t n_words, const uint8_t *intent, size_t intent_len,
+                    uint8_t *scratch, size_t scratch_len, uint8_t *keys, size_t keys_cap, uint32_t *key_offsets,
+                    size_t offsets_cap, uint32_t *token_offsets, size_t *n_keys);
+
+/* Classifier scores of utterances: utterance u is words [utterance_words[2u], utterance_words[2u + 1]);
+ * scores and hits as for pnlu_table_score over its utterance keys. */
+int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, const uint8_t *forms,
+                          size_t forms_len, const uint32_t *form_offsets, size_t n_words,
+                          const uint32_t *utterance_words, size_t n_utterances, int add_bias, uint8_t *scratch,
+                          size_t scratch_len, int64_t *scores, uint32_t *hits);
+
+/* A CRF's tags for the words of one utterance: token keys, state scores and Viterbi in one call. */
+int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, const pnlu_feature_config *c,
+                       const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
+                       const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
+                       uint32_t *labels_out);
 
 #endif

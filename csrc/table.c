@@ -2,8 +2,7 @@
  * batched accumulation of quantized weights. Layout: FORMAT.md, "Weight table". */
 #include "pnlu.h"
 #include "pnlu_bits.h"
-
-enum { NOT_FOUND = 1 };
+#include "pnlu_internal.h"
 
 /* Stands in for keys == NULL (allowed when keys_len == 0): NULL + 0 is undefined in C. */
 static const uint8_t NO_KEYS[1] = {0};
@@ -107,13 +106,14 @@ static uint64_t index_rank(const pnlu_table *t, uint64_t pos) {
     return rank;
 }
 
-static int find_slot(const pnlu_table *t, const uint8_t *key, size_t len, uint64_t *slot) {
-    uint64_t h[2], fingerprint_hash;
+int pnlu_find_slot_hashed(const pnlu_table *t, const uint8_t *key, size_t len, const uint64_t first[2],
+                          uint64_t *slot) {
+    uint64_t h[2], fingerprint_hash = first[1];
     uint32_t level;
 
-    if (t->n_keys == 0) return NOT_FOUND;
-    pnlu_murmur3_x64_128(key, len, t->hash_seed, h);
-    fingerprint_hash = h[1];
+    if (t->n_keys == 0) return PNLU_NOT_FOUND;
+    h[0] = first[0];
+    h[1] = first[1];
     for (level = 0; level < t->n_levels; level++) {
         uint64_t pos;
         if (level > 0) pnlu_murmur3_x64_128(key, len, t->hash_seed + level, h);
@@ -126,13 +126,20 @@ static int find_slot(const pnlu_table *t, const uint8_t *key, size_t len, uint64
                 uint32_t stored = pnlu_read_field(t->fingerprints, rank * t->fingerprint_bits,
                                                   t->fingerprint_bits);
                 if (stored != (uint32_t)(fingerprint_hash >> (64 - t->fingerprint_bits)))
-                    return NOT_FOUND;
+                    return PNLU_NOT_FOUND;
             }
             *slot = rank;
             return PNLU_OK;
         }
     }
-    return NOT_FOUND;
+    return PNLU_NOT_FOUND;
+}
+
+static int find_slot(const pnlu_table *t, const uint8_t *key, size_t len, uint64_t *slot) {
+    uint64_t h[2];
+    if (t->n_keys == 0) return PNLU_NOT_FOUND;
+    pnlu_murmur3_x64_128(key, len, t->hash_seed, h);
+    return pnlu_find_slot_hashed(t, key, len, h, slot);
 }
 
 /* Position of the one numbered `k` (0-based) in row_starts. */
@@ -183,7 +190,7 @@ static int row_end(const pnlu_table *t, uint64_t start, uint64_t *out) {
     return PNLU_OK;
 }
 
-static int add_row(const pnlu_table *t, uint64_t slot, int64_t *scores) {
+int pnlu_add_row(const pnlu_table *t, uint64_t slot, int64_t *scores) {
     uint64_t start, end, p;
     const unsigned width = t->label_bits + t->weight_bits;
     const uint32_t label_mask = (uint32_t)((1UL << t->label_bits) - 1);
@@ -202,7 +209,7 @@ static int add_row(const pnlu_table *t, uint64_t slot, int64_t *scores) {
     return PNLU_OK;
 }
 
-static int check_offsets(const uint32_t *offsets, size_t n, size_t limit) {
+int pnlu_check_offsets(const uint32_t *offsets, size_t n, size_t limit) {
     size_t i;
     if (!offsets) return PNLU_E_ARGUMENT;
     for (i = 0; i < n; i++)
@@ -213,7 +220,7 @@ static int check_offsets(const uint32_t *offsets, size_t n, size_t limit) {
 int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offsets, size_t n,
                     uint32_t seed, uint64_t *out) {
     size_t i;
-    int status = check_offsets(offsets, n, keys_len);
+    int status = pnlu_check_offsets(offsets, n, keys_len);
     if (status != PNLU_OK) return status;
     if ((!keys && keys_len) || (!out && n)) return PNLU_E_ARGUMENT;
     if (!keys) keys = NO_KEYS;
@@ -225,7 +232,7 @@ int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offset
 int pnlu_table_lookup(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                       const uint32_t *offsets, size_t n, int64_t *slots) {
     size_t i;
-    int status = check_offsets(offsets, n, keys_len);
+    int status = pnlu_check_offsets(offsets, n, keys_len);
     if (status != PNLU_OK) return status;
     if (!t || (!keys && keys_len) || (!slots && n)) return PNLU_E_ARGUMENT;
     if (!keys) keys = NO_KEYS;
@@ -244,8 +251,8 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                      int64_t *scores, uint32_t *hits) {
     size_t g;
     uint32_t k, y;
-    int status = check_offsets(key_offsets, n_keys, keys_len);
-    if (status == PNLU_OK) status = check_offsets(group_offsets, n_groups, n_keys);
+    int status = pnlu_check_offsets(key_offsets, n_keys, keys_len);
+    if (status == PNLU_OK) status = pnlu_check_offsets(group_offsets, n_groups, n_keys);
     if (status != PNLU_OK) return status;
     /* n_labels == 0: t was never filled by a successful pnlu_table_init. */
     if (!t || t->n_labels == 0 || (!keys && keys_len) || (!scores && n_groups)) return PNLU_E_ARGUMENT;
@@ -259,8 +266,8 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
         for (k = group_offsets[g]; k < group_offsets[g + 1]; k++) {
             uint64_t slot;
             status = find_slot(t, keys + key_offsets[k], key_offsets[k + 1] - key_offsets[k], &slot);
-            if (status == NOT_FOUND) continue;
-            if (status == PNLU_OK) status = add_row(t, slot, row);
+            if (status == PNLU_NOT_FOUND) continue;
+            if (status == PNLU_OK) status = pnlu_add_row(t, slot, row);
             if (status != PNLU_OK) return status;
             found++;
         }

@@ -55,17 +55,3 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
     if (best_score) *best_score = best;
     return PNLU_OK;
 }
-
-int pnlu_crf_tag(const pnlu_table *t, const uint8_t *transitions, const uint8_t *keys,
-                 size_t keys_len, const uint32_t *key_offsets, size_t n_keys,
-                 const uint32_t *token_offsets, size_t n_tokens, int64_t *state_work,
-                 int64_t *work, uint16_t *backptr, uint32_t *labels_out) {
-    int status;
-    if (!t) return PNLU_E_ARGUMENT;
-    if (n_tokens > PNLU_MAX_TOKENS) return PNLU_E_LIMIT;
-    status = pnlu_table_score(t, keys, keys_len, key_offsets, n_keys, token_offsets, n_tokens, 0,
-                              state_work, NULL);
-    if (status != PNLU_OK) return status;
-    return pnlu_viterbi(state_work, n_tokens, t->n_labels, transitions, work, backptr, labels_out,
-                        NULL);
-}

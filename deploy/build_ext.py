@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     package = out / "pocketnlu"
     shutil.rmtree(package, ignore_errors=True)
     shutil.copytree(REPO / "runtime", package, ignore=SKIP)
-    run([args.cc, "-shared", *objects, "-o", package / ("_core" + args.ext_suffix)], args.verbose)
+    run([args.cc, "-shared", *objects, "-lm", "-o", package / ("_core" + args.ext_suffix)], args.verbose)
     tools = out / "pocketnlu_tools"
     shutil.rmtree(tools, ignore_errors=True)
     if not args.no_tools:

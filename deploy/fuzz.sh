@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the C core (csrc/) with libFuzzer, under AddressSanitizer and
 # UndefinedBehaviorSanitizer. Harnesses: csrc/fuzz/fuzz_table.c (a weight-table section: init,
-# lookup, score, Viterbi) and csrc/fuzz/fuzz_hash.c (MurmurHash3, pnlu_hash_batch offsets).
+# lookup, score, Viterbi), csrc/fuzz/fuzz_hash.c (MurmurHash3, pnlu_hash_batch offsets) and
+# csrc/fuzz/fuzz_features.c (the feature composer on arbitrary words and configs).
 #
-#   bash deploy/fuzz.sh              # CI smoke run: 60 s per harness (both harnesses in parallel)
+#   bash deploy/fuzz.sh              # CI smoke run: 60 s per harness (all harnesses in parallel)
 #   bash deploy/fuzz.sh 3600         # release run: one hour per harness
 #   PNLU_FUZZ_MERGE=1 bash deploy/fuzz.sh 600
 #                                    # also fold new interesting inputs into the committed corpus
@@ -26,8 +27,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_PER_HARNESS=${1:-60}
 OUT=${PNLU_FUZZ_OUT:-$REPO/build/fuzz}
 CC=${PNLU_FUZZ_CC:-clang}
-HARNESSES=(fuzz_table fuzz_hash)
-declare -A MAX_LEN=([fuzz_table]=16384 [fuzz_hash]=4096)
+HARNESSES=(fuzz_table fuzz_hash fuzz_features)
+declare -A MAX_LEN=([fuzz_table]=16384 [fuzz_hash]=4096 [fuzz_features]=4096)
 CFLAGS=(-g -O1 -std=c99 -Wall -Wextra -fno-omit-frame-pointer
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
@@ -65,8 +66,8 @@ rm -rf "$OUT/corpus" "$OUT/artifacts" "$OUT/seeds" "$OUT/merged"
 mkdir -p "$OUT/artifacts" "$OUT/seeds"
 log "$("$CC" --version | head -1)"
 for h in "${HARNESSES[@]}"; do
-    "$CC" "${CFLAGS[@]}" -I"$REPO/csrc" "$REPO/csrc/fuzz/$h.c" "$REPO/csrc/murmur3.c" \
-        "$REPO/csrc/table.c" "$REPO/csrc/viterbi.c" -o "$OUT/$h" || die "building $h"
+    "$CC" "${CFLAGS[@]}" -I"$REPO/csrc" "$REPO/csrc/fuzz/$h.c" "$REPO"/csrc/*.c -lm -o "$OUT/$h" ||
+        die "building $h"
 done
 
 if ! (cd "$REPO" && python -m pocketnlu_tools.fuzz_seeds "$OUT/seeds" >&2); then

@@ -33,7 +33,6 @@ PYTEST_SELECTION=(tests
     --ignore=tests/test_train_failures.py   # dataset readers (pure Python) through `train`
     --ignore=tests/test_datasets.py         # dataset readers (pure Python)
     --ignore=tests/test_incar_data.py       # the in-car data generator (pure Python)
-    --ignore=tests/test_features.py         # the tokenizer and features (pure Python)
     --ignore=tests/test_asr.py --ignore=tests/test_car.py --ignore=tests/test_demo.py  # PocketSphinx demo
     --deselect=tests/test_default_model.py::test_rebuilding_gives_the_same_bytes  # retrains (40 s)
 )
@@ -60,8 +59,8 @@ ffibuilder.emit_c_code(sys.argv[1])
 EOF
 PY_INCLUDE=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 EXT_SUFFIX=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
-"$CC" -shared -fPIC "${SANITIZE[@]}" -I"$PY_INCLUDE" -Icsrc "$OUT/build/_core.c" csrc/murmur3.c \
-    csrc/table.c csrc/viterbi.c -o "$OUT/site/pocketnlu/_core$EXT_SUFFIX" || fail "compiling the extension"
+"$CC" -shared -fPIC "${SANITIZE[@]}" -I"$PY_INCLUDE" -Icsrc "$OUT/build/_core.c" csrc/*.c \
+    -lm -o "$OUT/site/pocketnlu/_core$EXT_SUFFIX" || fail "compiling the extension"
 for entry in runtime/*; do
     case "$(basename "$entry")" in _core*.so | __pycache__) continue ;; esac
     ln -s "$REPO/$entry" "$OUT/site/pocketnlu/$(basename "$entry")"
@@ -93,9 +92,9 @@ log "pytest (${PYTEST_SELECTION[*]}): ${PYTEST_LINE:-no summary} in $(($(date +%
 # 3. The fuzz corpus through the harnesses, compiled with the same sanitizers by gcc.
 CORPUS_INPUTS=0
 replay_rc=0
-for harness in fuzz_table fuzz_hash; do
+for harness in fuzz_table fuzz_hash fuzz_features; do
     "$CC" -std=c99 "${SANITIZE[@]}" -Icsrc "csrc/fuzz/$harness.c" csrc/fuzz/replay_main.c \
-        csrc/murmur3.c csrc/table.c csrc/viterbi.c -o "$OUT/build/replay_$harness" || fail "compiling $harness"
+        csrc/*.c -lm -o "$OUT/build/replay_$harness" || fail "compiling $harness"
     if [ -d "csrc/fuzz/corpus/$harness" ]; then
         line=$(LD_PRELOAD= "$OUT/build/replay_$harness" "csrc/fuzz/corpus/$harness" 2>>"$OUT/replay.log")
         rc=$?

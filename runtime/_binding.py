@@ -2,7 +2,7 @@
 from . import errors
 from ._core import ffi, lib
 
-EXPECTED_ABI_VERSION = 2
+EXPECTED_ABI_VERSION = 3
 
 if lib.pnlu_abi_version() != EXPECTED_ABI_VERSION:
     raise ImportError(

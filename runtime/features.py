@@ -2,8 +2,14 @@
 
 The models are linear over binary string features, so this module *is* the model's input
 definition: the host trains on exactly the strings the device computes per utterance, and the
-FeatureConfig that produced them is stored in the model file. Pure Python, no regex per character,
-no numpy: it runs once per utterance on small ARM boards.
+FeatureConfig that produced them is stored in the model file.
+
+The work is split by what each language does well. Python tokenizes and normalizes (Unicode
+case folding, NFKC, digit classes and shapes: one set of "forms" per word). The C core
+(csrc/features.c) composes the feature keys from the forms: the host asks it for the keys as
+strings to train on (utterance_features, token_features), the device has it hash and score them
+in the same call (pocketnlu.nlu), so no per-feature Python work happens on the device and the
+two sides cannot disagree on a key.
 
 Tokenization (``tokenize``):
   * Text is split at Unicode whitespace into chunks. A chunk's interior is never split, so words
@@ -40,12 +46,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import asdict, dataclass, fields
-from typing import List, Optional, Tuple
+from functools import lru_cache
+from itertools import accumulate
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._binding import check, ffi, lib
+from .errors import InputError
 
 # Version of the feature definitions below; stored with every FeatureConfig so a model built by a
 # newer extractor is rejected instead of silently scoring different strings.
-FEATURES_VERSION = 1
+#   1: tokens; word n-grams and prefixes, digit classes, char n-grams; CRF window, bigrams,
+#      affixes, shape.
+#   2: CRF utterance words (utterance_context) and optional intent (slot_intent).
+FEATURES_VERSION = 2
+# Fields added by each version, with the value that makes the older extractor's features.
+_ADDED_FIELDS = {2: {"utterance_context": 0, "slot_intent": False}}
 
 MAX_TEXT_CHARS = 4096
 MAX_TOKENS = 128
@@ -61,15 +80,16 @@ _CLOSING = frozenset("\"”»›)]},;!?")
 _ABBREVIATIONS = frozenset(
     ["st", "mt", "ft", "dr", "mr", "mrs", "ms", "jr", "sr", "vs", "etc", "ave", "blvd", "rd"]
 )
+_EDGE_PUNCTUATION = _CLOSING | {"."}
 _FOLD = str.maketrans(
     {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"}
 )
 _ASCII_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token and its place in the original text: text[start:end] == token.text."""
+class Token(NamedTuple):
+    """A token and its place in the original text: text[start:end] == token.text.
+    (A named tuple: cheap to create, and tokenizing runs once per utterance on the device.)"""
 
     text: str
     start: int
@@ -112,7 +132,10 @@ def _tokenize(text: str, max_chars: int, max_tokens: int) -> Tuple[List[Token], 
         start, end = match.span()
         if end == limit < len(text) and not text[limit].isspace():
             return tokens, True  # the character limit cut this word: drop it rather than guess
-        _split_chunk(text, start, end, tokens)
+        if text[start] in _OPENING or text[end - 1] in _EDGE_PUNCTUATION:
+            _split_chunk(text, start, end, tokens)
+        else:  # the usual chunk: one plain word
+            tokens.append(Token(match.group(), start, end))
         if len(tokens) >= max_tokens:
             cut = len(tokens) > max_tokens or _CHUNK.search(text, end) is not None
             return tokens[:max_tokens], cut
@@ -177,6 +200,14 @@ class FeatureConfig:
     bigram_window: int = 1  # word bigrams lying within -bigram_window..+bigram_window
     prefix_lengths: Tuple[int, ...] = (2, 3)
     suffix_lengths: Tuple[int, ...] = (2, 3)
+    # Every token also gets the utterance's first N distinct words, position-free ("u=playlist"):
+    # slot types depend on words anywhere in the utterance ("arriving", "return", "playlist").
+    # N bounds the work per token; 0 turns it off.
+    utterance_context: int = 16
+    # Every token also gets "i=<intent>" (the classifier's intent on the device; the labelled or a
+    # cross-validated intent in training), so slot types can depend on the intent. Callers of
+    # token_features must then pass intent=.
+    slot_intent: bool = False
     # Both: digit-class features ("d=00") for words with digits.
     digit_classes: bool = True
 
@@ -187,10 +218,20 @@ class FeatureConfig:
             low, high = self.char_ngrams
             if not 1 <= low <= high:
                 raise ValueError(f"char_ngrams must be (min, max) with 1 <= min <= max, got {self.char_ngrams!r}")
-        if self.window < 0 or self.bigram_window < 0:
-            raise ValueError("window and bigram_window must be >= 0")
+        if self.window < 0 or self.bigram_window < 0 or self.utterance_context < 0:
+            raise ValueError("window, bigram_window and utterance_context must be >= 0")
         if any(n < 1 for n in self.word_prefixes + self.prefix_lengths + self.suffix_lengths):
             raise ValueError("prefix and suffix lengths must be >= 1")
+        # The C composer's limits (pnlu.h).
+        lists = (self.word_ngrams, self.word_prefixes, self.prefix_lengths, self.suffix_lengths)
+        if any(len(values) > 8 for values in lists):
+            raise ValueError("at most 8 n-gram orders, prefix or suffix lengths")
+        if max(self.word_ngrams) > 8 or max((*self.char_ngrams,) if self.char_ngrams else (0,)) > 64:
+            raise ValueError("word n-grams are at most 8 words, char n-grams at most 64 characters")
+        if any(n > 64 for n in self.word_prefixes + self.prefix_lengths + self.suffix_lengths):
+            raise ValueError("prefix and suffix lengths are at most 64")
+        if self.window > 64 or self.bigram_window > 64 or self.utterance_context > 65535:
+            raise ValueError("window and bigram_window are at most 64, utterance_context at most 65535")
 
     def to_dict(self) -> dict:
         """JSON-ready dict (tuples as lists), tagged with FEATURES_VERSION."""
@@ -200,16 +241,155 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "FeatureConfig":
-        """Inverse of to_dict; rejects newer versions and unknown keys (features would drift)."""
+        """Inverse of to_dict. A config of an older version gets its fields added since with
+        the values that reproduce its features; newer versions, unknown or missing keys are
+        rejected (the features would drift from the model's)."""
         data = dict(data)
         version = data.pop("version", None)
-        if version != FEATURES_VERSION:
-            raise ValueError(f"feature config version {version!r} is not supported (this extractor is version {FEATURES_VERSION})")
+        if not isinstance(version, int) or not 1 <= version <= FEATURES_VERSION:
+            raise ValueError(f"feature config version {version!r} is not supported (this extractor reads 1 to {FEATURES_VERSION})")
+        for later in range(version + 1, FEATURES_VERSION + 1):
+            for key, value in _ADDED_FIELDS[later].items():
+                data.setdefault(key, value)
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown feature config keys: {', '.join(unknown)}")
+        missing = sorted(known - set(data))
+        if missing:
+            raise ValueError(f"feature config lacks keys: {', '.join(missing)}")
         return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items()})
+
+
+def word_forms(tokens: List[Token], config: FeatureConfig) -> List[str]:
+    """Three strings per token for the feature composer: normalized word, digit class ("" when
+    it has no digit or digit classes are off) and shape."""
+    forms: List[str] = []
+    digit_classes = config.digit_classes
+    for token in tokens:
+        text = token.text
+        if text.isascii() and text.isalpha():  # the usual word: inline fast path
+            forms += (text.lower(), "", "x")
+            continue
+        word = normalize(text)
+        digits = digit_class(word) if digit_classes else None
+        forms += (word, digits or "", word_shape(word))
+    return forms
+
+
+def encode_keys(keys) -> Tuple[bytes, array]:
+    """Strings (or bytes) -> (one UTF-8 buffer, uint32 offsets with len(keys) + 1 entries)."""
+    try:
+        joined = "".join(keys)
+    except TypeError:  # some keys are bytes
+        joined = None
+    if joined is not None and joined.isascii():  # the usual case: one encode, lengths from str
+        return joined.encode("ascii"), array("I", accumulate(map(len, keys), initial=0))
+    encoded = [k.encode("utf-8", "surrogatepass") if isinstance(k, str) else bytes(k) for k in keys]
+    return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
+
+
+def _decode(buffer, offsets, first: int, last: int) -> List[str]:
+    data = bytes(buffer[offsets[first]:offsets[last]])
+    base = offsets[first]
+    if data.isascii():
+        text = data.decode("ascii")
+        return [text[offsets[i] - base:offsets[i + 1] - base] for i in range(first, last)]
+    return [data[offsets[i] - base:offsets[i + 1] - base].decode("utf-8", "surrogatepass") for i in range(first, last)]
+
+
+@lru_cache(maxsize=64)
+def c_config(config: FeatureConfig):
+    """The config as the C composer's pnlu_feature_config (shared, read-only)."""
+    c = ffi.new("pnlu_feature_config *")
+    for name in ("word_ngrams", "word_prefixes", "prefix_lengths", "suffix_lengths"):
+        values = getattr(config, name)
+        getattr(c, name)[0:len(values)] = list(values)
+        setattr(c, "n_" + name, len(values))
+    c.char_ngram_min, c.char_ngram_max = config.char_ngrams or (0, 0)
+    c.window, c.bigram_window = config.window, config.bigram_window
+    c.utterance_context = config.utterance_context
+    c.slot_intent, c.digit_classes = int(config.slot_intent), int(config.digit_classes)
+    return c
+
+
+class WordBatch:
+    """The words of a batch of utterances, encoded once for the C composer: one buffer of
+    forms (word_forms of every token) and the word range of each utterance."""
+
+    __slots__ = ("config", "c_config", "forms", "form_offsets", "_offsets_pointer", "ranges")
+
+    def __init__(self, token_lists: Sequence[List[Token]], config: FeatureConfig):
+        forms: List[str] = []
+        ranges = array("I")
+        for tokens in token_lists:
+            ranges.append(len(forms) // 3)
+            forms += word_forms(tokens, config)
+            ranges.append(len(forms) // 3)
+        self.config = config
+        self.c_config = c_config(config)
+        self.forms, self.form_offsets = encode_keys(forms)
+        self._offsets_pointer = ffi.from_buffer("uint32_t[]", self.form_offsets)
+        self.ranges = ranges
+
+    def __len__(self) -> int:
+        return len(self.ranges) // 2
+
+    def words(self, utterance: int) -> Tuple[int, int]:
+        """(first, last) word of an utterance."""
+        return self.ranges[2 * utterance], self.ranges[2 * utterance + 1]
+
+    def c_words(self, first: int = 0, last: Optional[int] = None) -> tuple:
+        """(forms, forms_len, form_offsets, n_words) arguments for words [first, last)."""
+        if last is None:
+            last = len(self.form_offsets) // 3
+        return self.forms, len(self.forms), self._offsets_pointer + 3 * first, last - first
+
+    def scratch(self, first: int = 0, last: Optional[int] = None, intent: bytes = b"", n_labels: int = 0):
+        """Scratch memory for composing the features of words [first, last)."""
+        size = lib.pnlu_feature_scratch_bytes(self.c_config, *self.c_words(first, last), len(intent), n_labels)
+        if size == 0:
+            raise InputError("the feature composer refused these words (a limit of the C core)")
+        return np.empty(size, dtype=np.uint8)
+
+    def utterance_features(self, utterance: int) -> List[str]:
+        first, last = self.words(utterance)
+        keys, offsets, _ = self._collect(first, last, lambda *out: lib.pnlu_utterance_keys(
+            self.c_config, *self.c_words(first, last), *out))
+        return _decode(keys, offsets, 0, len(offsets) - 1)
+
+    def token_features(self, utterance: int, intent: Optional[str] = None) -> List[List[str]]:
+        if self.config.slot_intent and intent is None:
+            raise ValueError("this feature config conditions slot tags on the intent (slot_intent): pass intent=")
+        first, last = self.words(utterance)
+        encoded = intent.encode("utf-8", "surrogatepass") if intent is not None else b""
+        tokens = array("I", bytes(4 * (last - first + 1)))
+        keys, offsets, _ = self._collect(first, last, lambda scratch, size, keys, keys_cap, offsets, offsets_cap, n_keys:
+                                         lib.pnlu_token_keys(self.c_config, *self.c_words(first, last),
+                                                             encoded if intent is not None else ffi.NULL, len(encoded),
+                                                             scratch, size, keys, keys_cap, offsets, offsets_cap,
+                                                             ffi.from_buffer("uint32_t[]", tokens), n_keys),
+                                         intent=encoded)
+        return [_decode(keys, offsets, tokens[i], tokens[i + 1]) for i in range(last - first)]
+
+    def _collect(self, first: int, last: int, call, intent: bytes = b""):
+        """Run a key-collecting C call with output buffers grown until they are big enough."""
+        scratch = self.scratch(first, last, intent)
+        key_bytes, key_count = 64 * (len(self.forms) + 64), 16 * (last - first + 4)
+        for _ in range(_GROWTH_STEPS):
+            keys = np.empty(key_bytes, dtype=np.uint8)
+            offsets = np.empty(key_count + 1, dtype=np.uint32)
+            n_keys = ffi.new("size_t *")
+            status = call(ffi.from_buffer(scratch), len(scratch), ffi.from_buffer(keys), len(keys),
+                          ffi.from_buffer("uint32_t[]", offsets), len(offsets), n_keys)
+            if status != lib.PNLU_E_LIMIT:
+                check(status, "feature composer")
+                return keys, offsets[:n_keys[0] + 1], n_keys[0]
+            key_bytes, key_count = 2 * key_bytes, 2 * key_count
+        raise InputError("feature keys outgrew every buffer (a limit of the C core)")
+
+
+_GROWTH_STEPS = 24
 
 
 def utterance_features(tokens: List[Token], config: FeatureConfig) -> List[str]:
@@ -219,74 +399,15 @@ def utterance_features(tokens: List[Token], config: FeatureConfig) -> List[str]:
     digit classes where a word has digits, padded with <s> and </s>), "p4=show" (prefixes of
     longer words), "c=<pl" (char n-grams).
     """
-    words = [normalize(token.text) for token in tokens]
-    if not words:
-        return []
-    # n-grams see a word's digit class instead of the word itself: "rating|of|0".
-    digit_forms = [digit_class(word) if config.digit_classes else None for word in words]
-    classes = [word if digits is None else digits for word, digits in zip(words, digit_forms)]
-    features: List[str] = []
-    for order in config.word_ngrams:
-        if order == 1:
-            for word, digits in zip(words, digit_forms):
-                features.append("w=" + word)
-                if digits is not None:
-                    features.append("d=" + digits)
-            continue
-        padded = [BOS] + classes + [EOS]
-        prefix = f"w{order}="
-        for i in range(len(padded) - order + 1):
-            features.append(prefix + "|".join(padded[i : i + order]))
-    for n in config.word_prefixes:
-        prefix = f"p{n}="
-        for word in words:
-            if len(word) > n:
-                features.append(prefix + word[:n])
-    if config.char_ngrams is not None:
-        low, high = config.char_ngrams
-        for word in words:
-            marked = "<" + word + ">"
-            for n in range(low, min(high, len(marked)) + 1):
-                for i in range(len(marked) - n + 1):
-                    features.append("c=" + marked[i : i + n])
-    return list(dict.fromkeys(features))
+    return WordBatch([tokens], config).utterance_features(0)
 
 
-def token_features(tokens: List[Token], config: FeatureConfig) -> List[List[str]]:
+def token_features(tokens: List[Token], config: FeatureConfig, intent: Optional[str] = None) -> List[List[str]]:
     """Features of each token for the slot CRF, one list per token.
 
-    For token i: "b" (bias), "w=" word, "d=" digit class, "sh=" shape, "p2="/"s3=" prefixes and
+    For token i: "b" (bias), "w=" word, "sh=" shape, "d=" digit class, "p2="/"s3=" prefixes and
     suffixes (only of words longer than the affix), "w-1="/"w+2=" neighbours (the first position
-    past either end is <s> or </s>), "b-1=" / "b+0=" word bigrams starting at that offset.
+    past either end is <s> or </s>), "b-1=" / "b+0=" word bigrams starting at that offset; then
+    the utterance context shared by all tokens: "u=" words and, with slot_intent, "i=" intent.
     """
-    words = [normalize(token.text) for token in tokens]
-    count = len(words)
-    padded = [BOS] + words + [EOS]  # padded[i + 1] is words[i]
-    window = config.window
-    bigram_window = config.bigram_window
-    result: List[List[str]] = []
-    for i, word in enumerate(words):
-        features = ["b", "w=" + word, "sh=" + word_shape(word)]
-        if config.digit_classes:
-            digits = digit_class(word)
-            if digits is not None:
-                features.append("d=" + digits)
-        length = len(word)
-        for n in config.prefix_lengths:
-            if length > n:
-                features.append(f"p{n}={word[:n]}")
-        for n in config.suffix_lengths:
-            if length > n:
-                features.append(f"s{n}={word[-n:]}")
-        for offset in range(1, window + 1):
-            if i - offset >= -1:
-                features.append(f"w-{offset}={padded[i + 1 - offset]}")
-            if i + offset <= count:
-                features.append(f"w+{offset}={padded[i + 1 + offset]}")
-        # Bigram (j, j + 1) for offsets j with both words inside the bigram window.
-        for offset in range(-bigram_window, bigram_window):
-            first = i + offset
-            if -1 <= first and first + 1 <= count:
-                features.append(f"b{offset:+d}={padded[first + 1]}|{padded[first + 2]}")
-        result.append(features)
-    return result
+    return WordBatch([tokens], config).token_features(0, intent)

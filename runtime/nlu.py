@@ -1,24 +1,23 @@
 """An NLU model on the device: utterance -> domain, intent, confidence, slots.
 
-Python extracts features (pocketnlu.features); the C core does the rest in one call per model
-and utterance (hashing, MPHF lookup, fingerprints, weight decoding, scoring) plus one Viterbi
-call for the slots. Decisions on scores (confidence, out-of-scope, BIO spans) live here and are
-shared with the host's float reference, so the two cannot drift apart.
+Python tokenizes and normalizes (pocketnlu.features); the C core does the rest in one call per
+model and batch: composing the feature keys, hashing, MPHF lookup, fingerprints, weight
+decoding, scoring, and for the slots Viterbi. Decisions on scores (confidence, out-of-scope, BIO
+spans) live here and are shared with the host's float reference, so the two cannot drift apart.
 """
 import threading
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from itertools import accumulate
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
-from .features import FeatureConfig, Token, prepare, token_features, utterance_features
+from .features import FeatureConfig, Token, WordBatch, prepare
 from .modelfile import ModelFile
-from .table import WeightTable, encode_keys
+from .table import WeightTable
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -66,16 +65,6 @@ def bio_spans(tokens: Sequence[Token], tags: Sequence[str], text: str) -> List[S
     return spans
 
 
-def decide_intent(scores: np.ndarray, labels: Sequence[str], threshold: Optional[float]) -> Tuple[str, float]:
-    """Most probable intent and its softmax probability over the real-valued scores, or out of
-    scope when that probability is under the threshold."""
-    best = int(scores.argmax())
-    confidence = 1.0 / float(np.exp(scores - scores[best]).sum())
-    if threshold is not None and confidence < threshold:
-        return OUT_OF_SCOPE, confidence
-    return labels[best], confidence
-
-
 def as_text(text) -> str:
     """Accept str, or bytes that must be UTF-8."""
     if isinstance(text, str):
@@ -88,15 +77,22 @@ def as_text(text) -> str:
     raise InputError(f"utterance must be str or UTF-8 bytes, not {type(text).__name__}")
 
 
-def finish_parse(text, tokens, truncated, decision, slot_tagger, features) -> Parse:
-    """The Parse of one utterance given its intent decision; slots only for an in-scope intent."""
-    if not tokens:  # nothing to understand
-        return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
-    domain, intent, confidence = decision
-    slots = []
-    if slot_tagger is not None and intent != OUT_OF_SCOPE:
-        slots = bio_spans(tokens, slot_tagger.tag(token_features(tokens, features)), text)
-    return Parse(text, domain, intent, confidence, slots, truncated)
+def parse_words(texts: Sequence[str], features: FeatureConfig, stage, slot_tagger) -> List[Parse]:
+    """Parses of texts by an IntentStage and a slot tagger (device or host float models alike):
+    tokens, one WordBatch for the batch, intents, then slots for each in-scope utterance."""
+    prepared = [prepare(text) for text in texts]
+    batch = WordBatch([tokens for tokens, _ in prepared], features)
+    parses = []
+    for u, (text, (tokens, truncated), decision) in enumerate(zip(texts, prepared, stage.classify(batch))):
+        if not tokens:  # nothing to understand
+            parses.append(Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated))
+            continue
+        domain, intent, confidence = decision
+        slots = []
+        if slot_tagger is not None and intent != OUT_OF_SCOPE:
+            slots = bio_spans(tokens, slot_tagger.tag(batch, u, intent if features.slot_intent else None), text)
+        parses.append(Parse(text, domain, intent, confidence, slots, truncated))
+    return parses
 
 
 class Classifier:
@@ -111,20 +107,44 @@ class Classifier:
             raise CorruptModelError(f"{model_file.path}: model {name!r} has {len(self.labels)} labels "
                                     f"but its table has {self.table.n_labels}")
 
-    def scores(self, feature_groups: Sequence[Sequence[str]]) -> np.ndarray:
-        """Real-valued scores (n_groups, n_labels): the integer sums times the weights' scale."""
-        keys = [feature for group in feature_groups for feature in group]
-        scores, _ = self.table.score(keys, array("I", accumulate(map(len, feature_groups), initial=0)))
-        return self.scale * scores
+    def integer_scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> np.ndarray:
+        """Integer score sums (n, n_labels) of the batch's utterances (default: all of them)."""
+        if utterances is None:
+            ranges = batch.ranges
+        else:
+            ranges = array("I")
+            for u in utterances:
+                ranges += batch.ranges[2 * u:2 * u + 2]
+        n = len(ranges) // 2
+        scores = np.empty((n, self.table.n_labels), dtype=np.int64)
+        scratch = batch.scratch()
+        check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(),
+                                        ffi.from_buffer("uint32_t[]", ranges), n, 1,
+                                        ffi.from_buffer(scratch), len(scratch), ffi.from_buffer("int64_t[]", scores),
+                                        ffi.NULL),
+              f"classifier {self.name!r}")
+        return scores
 
+    def decide(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> List[Tuple[str, float]]:
+        """(best label, its softmax probability) of each utterance, as decide_intent, in C."""
+        scores = self.integer_scores(batch, utterances)
+        best = np.empty(len(scores), dtype=np.uint32)
+        probability = np.empty(len(scores))
+        check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), len(scores), self.table.n_labels,
+                                    self.scale, ffi.from_buffer("uint32_t[]", best),
+                                    ffi.from_buffer("double[]", probability)),
+              f"classifier {self.name!r}")
+        labels = self.labels
+        return [(labels[b], p) for b, p in zip(best.tolist(), probability.tolist())]
 
 
 class IntentStage:
     """Chooses (domain, intent, confidence) for groups of utterance features: flat (one intent
     classifier), or hierarchical (a domain classifier, then that domain's intent classifier).
 
-    Classifiers are anything with `labels` and `scores(groups) -> (n_groups, n_labels)` real
-    scores: the device's C-backed Classifier, or the host's float models, so both decide alike.
+    Classifiers are anything with `labels` and `decide(batch, utterances=None)` giving (label,
+    probability) per utterance of a WordBatch, as decide_intent does: the device's C-backed
+    Classifier, or the host's float models, so both decide alike.
     """
 
     def __init__(self, intent=None, intent_domains=None, domain=None, domain_intents=None,
@@ -141,23 +161,20 @@ class IntentStage:
             return [self.intent]
         return [self.domain] + [c for c in self.domain_intents.values() if not isinstance(c, str)]
 
-    def classify(self, groups: Sequence[Sequence[str]]) -> List[Tuple[Optional[str], str, float]]:
+    def classify(self, batch: WordBatch) -> List[Tuple[Optional[str], str, float]]:
         if self.domain is None:
-            decisions = []
-            for scores in self.intent.scores(groups):
-                intent, confidence = decide_intent(scores, self.intent.labels, None)
-                decisions.append((self.intent_domains.get(intent), intent, confidence))
+            decisions = [(self.intent_domains.get(intent), intent, confidence)
+                         for intent, confidence in self.intent.decide(batch)]
         else:
-            decisions = self._classify_by_domain(groups)
+            decisions = self._classify_by_domain(batch)
         return [(None, OUT_OF_SCOPE, confidence)
                 if intent == OUT_OF_SCOPE or (self.threshold is not None and confidence < self.threshold)
                 else (domain, intent, confidence) for domain, intent, confidence in decisions]
 
-    def _classify_by_domain(self, groups):
-        decisions = [None] * len(groups)
+    def _classify_by_domain(self, batch: WordBatch):
+        decisions = [None] * len(batch)
         members = defaultdict(list)  # one scoring call per domain for a batch
-        for i, scores in enumerate(self.domain.scores(groups)):
-            domain, confidence = decide_intent(scores, self.domain.labels, None)
+        for i, (domain, confidence) in enumerate(self.domain.decide(batch)):
             members[domain].append((i, confidence))
         for domain, chosen in members.items():
             second = self.domain_intents[domain]
@@ -165,14 +182,13 @@ class IntentStage:
                 for i, confidence in chosen:
                     decisions[i] = (domain, second, confidence)
                 continue
-            for (i, confidence), scores in zip(chosen, second.scores([groups[i] for i, _ in chosen])):
-                intent, intent_confidence = decide_intent(scores, second.labels, None)
+            for (i, confidence), (intent, intent_confidence) in zip(chosen, second.decide(batch, [i for i, _ in chosen])):
                 decisions[i] = (domain, intent, confidence * intent_confidence)
         return decisions
 
 
 class SlotTagger:
-    """A linear-chain CRF: state scores in one C call, then Viterbi in C."""
+    """A linear-chain CRF: feature keys, state scores and Viterbi in one C call."""
 
     def __init__(self, model_file: ModelFile, name: str, spec: dict):
         self.table = WeightTable(model_file, spec["table"])
@@ -182,24 +198,20 @@ class SlotTagger:
             raise CorruptModelError(f"{model_file.path}: slot model {name!r} labels, table and transitions disagree")
         self._transitions = model_file.c_pointer(transitions)
 
-    def tag(self, token_feature_lists: Sequence[Sequence[str]]) -> List[str]:
-        n_tokens = len(token_feature_lists)
-        if n_tokens == 0:
+    def tag(self, batch: WordBatch, utterance: int, intent: Optional[str] = None) -> List[str]:
+        """BIO tags of an utterance's words (intent: the classifier's, for slot_intent models)."""
+        first, last = batch.words(utterance)
+        if first == last:
             return []
-        buf, key_offsets = encode_keys([feature for features in token_feature_lists for feature in features])
-        token_offsets = array("I", accumulate(map(len, token_feature_lists), initial=0))
-        n_labels = len(self.labels)
-        state = np.empty(n_tokens * n_labels, dtype=np.int64)
-        work = np.empty(2 * n_labels, dtype=np.int64)
-        backpointers = np.empty(n_tokens * n_labels, dtype=np.uint16)
-        path = np.empty(n_tokens, dtype=np.uint32)
-        check(lib.pnlu_crf_tag(self.table.c_table, self._transitions, ffi.from_buffer(buf), len(buf),
-                               ffi.from_buffer("uint32_t[]", key_offsets), len(key_offsets) - 1,
-                               ffi.from_buffer("uint32_t[]", token_offsets), n_tokens,
-                               ffi.from_buffer("int64_t[]", state), ffi.from_buffer("int64_t[]", work),
-                               ffi.from_buffer("uint16_t[]", backpointers), ffi.from_buffer("uint32_t[]", path)),
+        encoded = intent.encode("utf-8", "surrogatepass") if intent is not None else b""
+        scratch = batch.scratch(first, last, encoded, len(self.labels))
+        path = np.empty(last - first, dtype=np.uint32)
+        check(lib.pnlu_crf_tag_words(self.table.c_table, self._transitions, batch.c_config,
+                                     *batch.c_words(first, last), encoded if intent is not None else ffi.NULL,
+                                     len(encoded), ffi.from_buffer(scratch), len(scratch),
+                                     ffi.from_buffer("uint32_t[]", path)),
               "slot tagger")
-        return [self.labels[i] for i in path]
+        return [self.labels[i] for i in path.tolist()]
 
 
 class NLUModel:
@@ -265,10 +277,7 @@ class NLUModel:
             self._leave()
 
     def _parse_batch(self, texts: List[str]) -> List[Parse]:
-        prepared = [prepare(text) for text in texts]
-        decisions = self.intents_stage.classify([utterance_features(tokens, self.features) for tokens, _ in prepared])
-        return [finish_parse(text, tokens, truncated, decision, self.slot_tagger, self.features)
-                for text, (tokens, truncated), decision in zip(texts, prepared, decisions)]
+        return parse_words(texts, self.features, self.intents_stage, self.slot_tagger)
 
     @property
     def byte_size(self) -> int:

@@ -1,25 +1,11 @@
 """A weight table of a mapped model, queried through the C core in batched calls."""
-from array import array
-from itertools import accumulate
-
 import numpy as np
 
 from ._binding import check, ffi, lib
+from .features import encode_keys
 from .modelfile import KIND_TABLE, ModelFile
 
 HEADER_BITS_PER_LEVEL = 64  # each level's size is recorded as one uint64
-
-
-def encode_keys(keys):
-    """Feature strings -> (one UTF-8 buffer, uint32 offsets with len(keys) + 1 entries)."""
-    try:
-        joined = "".join(keys)
-    except TypeError:  # some keys are bytes
-        joined = None
-    if joined is not None and joined.isascii():  # the usual case: one encode, lengths from str
-        return joined.encode("ascii"), array("I", accumulate(map(len, keys), initial=0))
-    encoded = [k.encode("utf-8", "surrogatepass") if isinstance(k, str) else bytes(k) for k in keys]
-    return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
 
 
 class WeightTable:

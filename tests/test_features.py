@@ -169,6 +169,7 @@ def test_token_features_use_the_window_and_mark_the_edges():
     assert {"w+1=</s>", "b+0=miles|</s>", "s3=les", "p2=mi"} <= set(last)
     assert not any(f.startswith(("w+3=", "w-3=")) for features in per_token for f in features)
     assert all(len(features) == len(set(features)) for features in per_token)
+    assert all({"u=play", "u=jazz", "u=by", "u=miles"} <= set(features) for features in per_token)
     assert per_token == token_features(tokenize("play jazz by miles"), config)
 
 
@@ -178,13 +179,31 @@ def test_features_are_bounded_per_token():
     tokens, _ = prepare(" ".join(f"w{i}-{'x' * (i % 20)}" for i in range(1000)))
     per_token = token_features(tokens, config)
     assert len(per_token) == MAX_TOKENS
-    assert max(map(len, per_token)) <= 16
+    # 14 own features at most, then up to utterance_context shared "u=" words.
+    assert max(map(len, per_token)) <= 14 + config.utterance_context
     assert len(utterance_features(tokens, config)) <= 6 * MAX_TOKENS + 1
+
+
+def test_utterance_context_is_capped():
+    tokens = tokenize("a b a c d e")
+    assert [f for f in token_features(tokens, FeatureConfig(utterance_context=3))[0] if f.startswith("u=")] == [
+        "u=a", "u=b", "u=c"]
+    assert not any(f.startswith("u=") for f in token_features(tokens, FeatureConfig(utterance_context=0))[0])
+
+
+def test_slot_intent_needs_the_intent():
+    tokens = tokenize("play jazz")
+    config = FeatureConfig(slot_intent=True)
+    assert all("i=PlayMusic" in features for features in token_features(tokens, config, intent="PlayMusic"))
+    with pytest.raises(ValueError, match="pass intent="):
+        token_features(tokens, config)
+    assert not any(f.startswith("i=") for f in token_features(tokens, FeatureConfig(), intent="PlayMusic")[0])
 
 
 def test_config_json_round_trip():
     for config in (FeatureConfig(), FeatureConfig(word_ngrams=(1, 2, 3), char_ngrams=(2, 5), window=3,
                                                   bigram_window=2, prefix_lengths=(), suffix_lengths=(1, 2, 3, 4),
+                                                  word_prefixes=(3,), utterance_context=0, slot_intent=True,
                                                   digit_classes=False)):
         restored = FeatureConfig.from_dict(json.loads(json.dumps(config.to_dict())))
         assert restored == config
@@ -196,10 +215,23 @@ def test_config_rejects_what_it_cannot_honour():
         FeatureConfig.from_dict({**data, "version": data["version"] + 1})
     with pytest.raises(ValueError, match="unknown feature config keys: stemming"):
         FeatureConfig.from_dict({**data, "stemming": True})
+    with pytest.raises(ValueError, match="lacks keys: window"):
+        FeatureConfig.from_dict({key: value for key, value in data.items() if key != "window"})
     with pytest.raises(ValueError, match="word_ngrams"):
         FeatureConfig(word_ngrams=(0,))
     with pytest.raises(ValueError, match="char_ngrams"):
         FeatureConfig(char_ngrams=(4, 2))
+
+
+def test_version_1_configs_keep_their_features():
+    # As stored in models built before version 2: no utterance context, no intent.
+    stored = {"word_ngrams": [1, 2], "word_prefixes": [4, 5], "char_ngrams": None, "window": 2, "bigram_window": 1,
+              "prefix_lengths": [2, 3], "suffix_lengths": [2, 3], "digit_classes": True, "version": 1}
+    config = FeatureConfig.from_dict(stored)
+    assert config.utterance_context == 0 and not config.slot_intent
+    per_token = token_features(tokenize("play some jazz"), config)
+    assert [len(features) for features in per_token] == [12, 13, 12]
+    assert not any(f.startswith(("u=", "i=")) for features in per_token for f in features)
 
 
 def test_tokens_are_values():

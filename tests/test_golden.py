@@ -101,7 +101,7 @@ def test_sections_at_unaligned_addresses_give_the_same_answers(shift, opened):
     import numpy as np
 
     from pocketnlu._binding import check, ffi, lib
-    from pocketnlu.table import encode_keys
+    from pocketnlu.features import encode_keys
 
     keep = []
 

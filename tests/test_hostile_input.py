@@ -4,7 +4,8 @@ Every input gives a clear InputError (exit status 2 with one line on the command
 result: offsets inside the text, slot values equal to text[start:end], a known intent, a
 probability. Work is bounded structurally, not by timing: the tokenizer hands at most
 MAX_TOKENS tokens from the first MAX_TEXT_CHARS characters to the models, and the C core is asked
-to score a number of features bounded by the token limit, whatever the input's length.
+to score a number of features bounded by the token limit, whatever the input's length (counted
+by asking the C composer for the keys of each batch the model built).
 The matrix (tools/reliability_report.py) also times each case for BENCHMARKS.md.
 """
 import json
@@ -20,8 +21,9 @@ from pocketnlu.errors import InputError
 from pocketnlu_tools.reliability_report import CLI_CASES, HOSTILE_CASES, cli_command
 
 MODEL = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
-# Features per token: CRF "b", w, sh, d, 2 prefixes, 2 suffixes, 4 neighbours, 2 bigrams = 14; the
-# classifier's w, d and one bigram per token are fewer. 16 leaves room without growing with input.
+# Features per token: CRF "b", w, sh, d, 2 prefixes, 2 suffixes, 4 neighbours, 2 bigrams = 14, plus
+# the utterance context words and the intent, shared by all tokens; the classifier's w, d and one
+# bigram per token are fewer. 16 leaves room without growing with input.
 MAX_FEATURES_PER_TOKEN = 16
 
 
@@ -33,29 +35,23 @@ def model():
 
 @pytest.fixture
 def work(monkeypatch):
-    """Records what each parse hands from the tokenizer to the feature extractors, whose
-    output is all that the C core is asked to score (classifier groups, CRF tokens)."""
-    seen = {"tokens": [], "utterance_features": [], "token_features": []}
-    prepare, utterance_features, token_features = nlu.prepare, nlu.utterance_features, nlu.token_features
+    """Records what each parse hands from the tokenizer to the C core: tokens, and the word
+    batches whose feature keys the core composes and scores."""
+    seen = {"tokens": [], "batches": []}
+    prepare, word_batch = nlu.prepare, nlu.WordBatch
 
     def spy_prepare(text):
         tokens, truncated = prepare(text)
         seen["tokens"].append(tokens)
         return tokens, truncated
 
-    def spy_utterance_features(tokens, config):
-        result = utterance_features(tokens, config)
-        seen["utterance_features"].append(result)
-        return result
-
-    def spy_token_features(tokens, config):
-        result = token_features(tokens, config)
-        seen["token_features"].append(result)
-        return result
+    def spy_word_batch(token_lists, config):
+        batch = word_batch(token_lists, config)
+        seen["batches"].append(batch)
+        return batch
 
     monkeypatch.setattr(nlu, "prepare", spy_prepare)
-    monkeypatch.setattr(nlu, "utterance_features", spy_utterance_features)
-    monkeypatch.setattr(nlu, "token_features", spy_token_features)
+    monkeypatch.setattr(nlu, "WordBatch", spy_word_batch)
     return seen
 
 
@@ -84,11 +80,13 @@ def check_bounded(work):
     for tokens in work["tokens"]:
         assert len(tokens) <= features.MAX_TOKENS
         assert all(0 <= t.start < t.end <= features.MAX_TEXT_CHARS for t in tokens)
-    for group in work["utterance_features"]:  # one classifier group per utterance
-        assert len(group) <= MAX_FEATURES_PER_TOKEN * features.MAX_TOKENS + 2
-    for per_token in work["token_features"]:  # the CRF's tokens, each a group of features
-        assert len(per_token) <= features.MAX_TOKENS
-        assert all(len(group) <= MAX_FEATURES_PER_TOKEN for group in per_token)
+    for batch in work["batches"]:
+        per_token_limit = MAX_FEATURES_PER_TOKEN + batch.config.utterance_context + 1
+        for u in range(len(batch)):  # the classifier's keys, then the CRF's keys of each token
+            assert len(batch.utterance_features(u)) <= MAX_FEATURES_PER_TOKEN * features.MAX_TOKENS + 2
+            per_token = batch.token_features(u, "intent")
+            assert len(per_token) <= features.MAX_TOKENS
+            assert all(len(group) <= per_token_limit for group in per_token)
 
 
 @pytest.mark.parametrize("case", HOSTILE_CASES, ids=[case.name for case in HOSTILE_CASES])

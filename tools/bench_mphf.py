@@ -12,7 +12,8 @@ import numpy as np
 
 from pocketnlu._binding import check, ffi, lib
 from pocketnlu.modelfile import ModelFile
-from pocketnlu.table import WeightTable, encode_keys
+from pocketnlu.features import encode_keys
+from pocketnlu.table import WeightTable
 
 from .benchmarks_md import update_block
 from .mphf import build_mphf, hash_keys

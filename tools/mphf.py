@@ -12,7 +12,7 @@ from typing import List, Sequence
 import numpy as np
 
 from pocketnlu._binding import check, ffi, lib
-from pocketnlu.table import encode_keys
+from pocketnlu.features import encode_keys
 
 MAX_LEVELS = 64
 MAX_LEVEL_BITS = 0xFFFFFFC0  # keeps the C core's 32-bit range reduction exact

@@ -5,13 +5,12 @@ FloatNLU parses with float weights through the same decisions as the device's NL
 """
 import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from pocketnlu.features import FeatureConfig, Token, prepare, token_features, utterance_features
-from pocketnlu.nlu import OUT_OF_SCOPE, IntentStage, Parse, finish_parse
-from pocketnlu.table import encode_keys
+from pocketnlu.features import FeatureConfig, Token, WordBatch, encode_keys, prepare, token_features, utterance_features
+from pocketnlu.nlu import OUT_OF_SCOPE, IntentStage, Parse, parse_words
 
 from .examples import Example
 from .quantize import quantize_rows, quantize_wide, weight_scale
@@ -35,6 +34,13 @@ def bio_tags(example: Example, tokens: Sequence[Token]) -> List[str]:
     return tags
 
 
+def decide_intent(scores: Sequence[float], labels: Sequence[str]) -> Tuple[str, float]:
+    """Most probable label and its softmax probability over real-valued scores: what the
+    device computes in C (pnlu_softmax_best), ties to the lowest label."""
+    top = max(scores)
+    return labels[list(scores).index(top)], 1.0 / float(np.exp(np.asarray(scores) - top).sum())
+
+
 class FloatClassifier:
     """A float LinearModel with the device Classifier's interface, for IntentStage."""
 
@@ -42,8 +48,23 @@ class FloatClassifier:
         self.model = model
         self.labels = model.labels
 
-    def scores(self, groups) -> np.ndarray:
-        return np.array([self.model.scores(group) for group in groups])
+    def scores(self, batch: WordBatch, utterances=None) -> np.ndarray:
+        chosen = range(len(batch)) if utterances is None else utterances
+        return np.array([self.model.scores(batch.utterance_features(u)) for u in chosen]).reshape(
+            len(chosen), len(self.labels))
+
+    def decide(self, batch: WordBatch, utterances=None) -> List[Tuple[str, float]]:
+        return [decide_intent(row, self.labels) for row in self.scores(batch, utterances)]
+
+
+class FloatSlotTagger:
+    """A float CRFModel with the device SlotTagger's interface."""
+
+    def __init__(self, model: CRFModel):
+        self.model = model
+
+    def tag(self, batch: WordBatch, utterance: int, intent: Optional[str] = None) -> List[str]:
+        return self.model.tag(batch.token_features(utterance, intent))
 
 
 @dataclass
@@ -64,10 +85,7 @@ class FloatNLU:
         return self.parse_batch([text])[0]
 
     def parse_batch(self, texts: Sequence[str]) -> List[Parse]:
-        prepared = [prepare(text) for text in texts]
-        decisions = self.stage.classify([utterance_features(tokens, self.features) for tokens, _ in prepared])
-        return [finish_parse(text, tokens, truncated, decision, self.slots, self.features)
-                for text, (tokens, truncated), decision in zip(texts, prepared, decisions)]
+        return parse_words(texts, self.features, self.stage, None if self.slots is None else FloatSlotTagger(self.slots))
 
 
 def _train_classifier(groups, labels, what, progress) -> FloatClassifier:
@@ -110,7 +128,9 @@ def train_nlu(examples: Sequence[Example], features: FeatureConfig = FeatureConf
         in_scope = [(tokens, example) for tokens, example in zip(prepared, examples)
                     if tokens and example.intent != OUT_OF_SCOPE]
         progress(f"slot CRF: {len(in_scope)} utterances")
-        slots = train_crf([token_features(tokens, features) for tokens, _ in in_scope],
+        # With slot_intent the CRF trains on the labelled intent and runs on the predicted one.
+        slots = train_crf([token_features(tokens, features, example.intent if features.slot_intent else None)
+                           for tokens, example in in_scope],
                           [bio_tags(example, tokens) for tokens, example in in_scope])
         progress(f"slot CRF: {len(slots.features)} features, {len(slots.labels)} tags "
                  f"({time.perf_counter() - started:.1f} s)")

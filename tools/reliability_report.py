@@ -192,20 +192,23 @@ def render(rows_api, rows_cli, fuzz, sanitizers, fuzz_executions=None) -> str:
              "Command: `python -m pocketnlu_tools.reliability_report --write BENCHMARKS.md` "
              f"(machine: {os.uname().machine}, {os.cpu_count()} cores, Python {sys.version.split()[0]}).", ""]
     lines += ["### Fuzzing (libFuzzer, ASan + UBSan)", "",
-              "Harnesses `csrc/fuzz/fuzz_table.c` (a weight-table section: init, lookup, score, Viterbi, `pnlu_crf_tag`, with "
-              "cross-checks and a brute-force Viterbi) and `csrc/fuzz/fuzz_hash.c` (MurmurHash3 against an "
-              "independent implementation, `pnlu_hash_batch` offsets). CI: `bash deploy/fuzz.sh` (60 s per harness); "
+              "Harnesses `csrc/fuzz/fuzz_table.c` (a weight-table section: init, lookup, score, Viterbi, with "
+              "cross-checks and a brute-force Viterbi), `csrc/fuzz/fuzz_hash.c` (MurmurHash3 against an "
+              "independent implementation, `pnlu_hash_batch` offsets) and `csrc/fuzz/fuzz_features.c` (the feature "
+              "composer on arbitrary bytes and configs: keys, scoring, CRF tagging). CI: `bash deploy/fuzz.sh` (60 s per harness); "
               "release: `bash deploy/fuzz.sh 3600`.", ""]
     if fuzz:
-        lines += ["| run | clang | seconds per harness | fuzz_table executions | fuzz_hash executions | crashes |",
-                  "|---|---|---:|---:|---:|---:|"]
+        lines += ["| run | clang | seconds per harness | fuzz_table executions | fuzz_hash executions | "
+                  "fuzz_features executions | crashes |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
         for name, summary in fuzz:
             harnesses = summary.get("harnesses", {})
-            counts = [f"{harnesses.get(h, {}).get('executions', 0):,}" for h in ("fuzz_table", "fuzz_hash")]
+            counts = [f"{harnesses.get(h, {}).get('executions', 0):,}"
+                      for h in ("fuzz_table", "fuzz_hash", "fuzz_features")]
             seconds = summary.get("seconds_per_harness")
             label = f"`deploy/fuzz.sh {seconds}`, {Path(name).parent}/"
             lines.append(f"| {label} | {summary.get('clang')} | {seconds} | "
-                         f"{counts[0]} | {counts[1]} | {summary.get('crashes')} |")
+                         f"{' | '.join(counts)} | {summary.get('crashes')} |")
         total = sum(summary.get("total_executions", 0) for _, summary in fuzz)
         lines += ["", f"Executions in the runs above: {total:,}."]
     if fuzz_executions is not None:

@@ -15,21 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "pnlu.h"
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "fuzz_hash.c:%d: invariant failed: %s\n", __LINE__, #cond);     \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) abort();
-    return p;
-}
 
 /* Reference MurmurHash3_x64_128, written independently of murmur3.c: bytes assembled one
  * by one, tail handled by a loop. */

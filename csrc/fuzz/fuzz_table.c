@@ -3,8 +3,7 @@
  * pnlu_table_init validates it; when it is accepted, the harness looks up and scores keys (fixed
  * ones, which the seed tables of tools/fuzz_seeds.py hold, and slices of the input itself), checks
  * that lookup, score and bias agree with each other, and runs Viterbi over the scores with a
- * transitions matrix cut from the input, checked against brute force on small cases and against
- * pnlu_crf_tag (scores and Viterbi in one call). Every
+ * transitions matrix cut from the input, checked against brute force on small cases. Every
  * buffer handed to the core is a heap block of exactly the size the API promises, so
  * AddressSanitizer sees any read or write past it; the section is also read from a misaligned
  * copy (armhf). A violated invariant aborts, which libFuzzer reports as a crash.
@@ -15,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "pnlu.h"
 
 #define N_NUMBERED 64          /* "k0".."k63": the keys of the seed tables */
@@ -27,21 +27,6 @@
 static const char *const FIXED_WORDS[] = {"b", "w=play", "w=the", "sh=x", "w-1=<s>", "w+1=</s>", ""};
 #define N_FIXED (sizeof FIXED_WORDS / sizeof FIXED_WORDS[0])
 #define N_KEYS (N_NUMBERED + N_FIXED + N_DERIVED)
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "fuzz_table.c:%d: invariant failed: %s\n", __LINE__, #cond);    \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
-
-/* An exactly sized heap block (ASan red zones on both sides); never NULL. */
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) abort();
-    return p;
-}
 
 static int32_t load_i32(const uint8_t *p) {
     uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -129,18 +114,6 @@ static void run_viterbi(const pnlu_table *table, const struct keys *k, const uin
     CHECK(path_score == best);
     for (t = 0; t < n_tokens && n_paths <= MAX_BRUTE_PATHS; t++) n_paths *= n_labels;
     if (n_paths <= MAX_BRUTE_PATHS) CHECK(brute_force(scores, n_tokens, n_labels, trans) == best);
-    /* The same in one call (state scores, then Viterbi): the same path. */
-    {
-        int64_t *state = xmalloc(n_tokens * n_labels * sizeof *state);
-        uint32_t *tags = xmalloc(n_tokens * sizeof *tags);
-        status = pnlu_crf_tag(table, trans, k->bytes, k->len, k->offsets, N_KEYS, groups, n_tokens,
-                              state, work, backptr, tags);
-        CHECK(status == PNLU_OK);
-        CHECK(memcmp(tags, labels, n_tokens * sizeof *tags) == 0);
-        CHECK(memcmp(state, scores, n_tokens * n_labels * sizeof *state) == 0);
-        free(state);
-        free(tags);
-    }
     /* Over the token limit: refused before any buffer is touched. */
     CHECK(pnlu_viterbi(scores, (size_t)PNLU_MAX_TOKENS + 1, n_labels, trans, work, backptr, labels,
                        &best) == PNLU_E_LIMIT);
@@ -213,15 +186,6 @@ static void misuse(const pnlu_table *t, const struct keys *k) {
     CHECK(status == PNLU_OK || status == PNLU_E_ARGUMENT);
     status = pnlu_table_score(t, k->bytes, k->len, k->offsets, N_KEYS, groups, 1, 1, scores, hits);
     CHECK(status == PNLU_OK || status == PNLU_E_ARGUMENT);
-    {
-        uint8_t trans[4] = {0};
-        int64_t state[1], work[2];
-        uint16_t backptr[1];
-        uint32_t tags[1];
-        status = pnlu_crf_tag(t, trans, k->bytes, k->len, k->offsets, N_KEYS, groups, 1, state, work,
-                              backptr, tags);
-        CHECK(status == PNLU_OK || status == PNLU_E_ARGUMENT);
-    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
