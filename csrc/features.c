@@ -605,7 +605,8 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
     return PNLU_OK;
 }
 
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, const pnlu_feature_config *c,
+int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+                       const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
                        uint32_t *labels_out) {
@@ -640,5 +641,6 @@ int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, const pn
         memcpy(out.row, s.work, t->n_labels * sizeof(int64_t));
         if ((status = compose_token(c, &w, i, &s.key, &out.base)) != PNLU_OK) return status;
     }
-    return pnlu_viterbi(s.state, n_words, t->n_labels, transitions, s.work, s.backptr, labels_out, NULL);
+    return pnlu_viterbi(s.state, n_words, t->n_labels, transitions, transition_bytes, s.work, s.backptr, labels_out,
+                        NULL);
 }

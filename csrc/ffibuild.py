@@ -65,7 +65,7 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                      const uint32_t *group_offsets, size_t n_groups, int add_bias,
                      int64_t *scores, uint32_t *hits);
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, int64_t *work, uint16_t *backptr,
+                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score);
 int pnlu_softmax_best(const int64_t *scores, size_t n_rows, size_t n_labels, double scale, uint32_t *best,
                       double *probability);
@@ -84,7 +84,8 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
                           size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                           const uint32_t *utterance_words, size_t n_utterances, int add_bias, uint8_t *scratch,
                           size_t scratch_len, int64_t *scores, uint32_t *hits);
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, const pnlu_feature_config *c,
+int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+                       const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
                        uint32_t *labels_out);

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 3
+#define PNLU_ABI_VERSION 4
 /* Version of the weight-table section layout this core reads. */
 #define PNLU_TABLE_VERSION 1
 
@@ -115,10 +115,10 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                      int64_t *scores, uint32_t *hits);
 
 /* Best label path for n_tokens rows of state scores [n_tokens][n_labels] under
- * transitions (int32 LE bytes, [from][to], n_labels^2 * 4 bytes at transitions).
+ * transitions ([from][to], n_labels^2 little-endian integers of transition_bytes = 2 or 4).
  * work: 2 * n_labels int64; backptr: n_tokens * n_labels uint16; ties go to the lowest label. */
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, int64_t *work, uint16_t *backptr,
+                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score);
 
 /* For each of n_rows rows of n_labels integer scores (real score = scale * integer, scale > 0):
@@ -160,7 +160,8 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
                           size_t scratch_len, int64_t *scores, uint32_t *hits);
 
 /* A CRF's tags for the words of one utterance: token keys, state scores and Viterbi in one call. */
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, const pnlu_feature_config *c,
+int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+                       const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
                        uint32_t *labels_out);

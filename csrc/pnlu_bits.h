@@ -42,6 +42,13 @@ static inline int32_t pnlu_load_i32(const uint8_t *p) {
     return v;
 }
 
+static inline int16_t pnlu_load_i16(const uint8_t *p) {
+    uint16_t u = (uint16_t)(p[0] | p[1] << 8);
+    int16_t v;
+    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without UB */
+    return v;
+}
+
 static inline unsigned pnlu_popcount64(uint64_t x) {
 #if defined(__GNUC__) || defined(__clang__)
     return (unsigned)__builtin_popcountll(x);

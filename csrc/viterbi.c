@@ -2,8 +2,13 @@
 #include "pnlu.h"
 #include "pnlu_bits.h"
 
+/* transitions[index] of a [from][to] matrix of `width`-byte (2 or 4) little-endian integers. */
+static int64_t transition(const uint8_t *transitions, size_t index, unsigned width) {
+    return width == 2 ? pnlu_load_i16(transitions + 2 * index) : pnlu_load_i32(transitions + 4 * index);
+}
+
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, int64_t *work, uint16_t *backptr,
+                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
                  uint32_t *labels_out, int64_t *best_score) {
     int64_t *prev, *cur, *swap, best;
     size_t t, y, from;
@@ -13,7 +18,8 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
         if (best_score) *best_score = 0;
         return PNLU_OK;
     }
-    if (n_labels == 0 || n_labels > 65535) return PNLU_E_ARGUMENT;
+    if (n_labels == 0 || n_labels > 65535 || (transition_bytes != 2 && transition_bytes != 4))
+        return PNLU_E_ARGUMENT;
     if (n_tokens > PNLU_MAX_TOKENS) return PNLU_E_LIMIT;
     if (!state_scores || !transitions || !work || !backptr || !labels_out) return PNLU_E_ARGUMENT;
 
@@ -24,10 +30,10 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
         const int64_t *state = state_scores + t * n_labels;
         uint16_t *bp = backptr + t * n_labels;
         for (y = 0; y < n_labels; y++) {
-            int64_t top = prev[0] + pnlu_load_i32(transitions + 4 * y);
+            int64_t top = prev[0] + transition(transitions, y, transition_bytes);
             uint32_t top_from = 0;
             for (from = 1; from < n_labels; from++) {
-                int64_t s = prev[from] + pnlu_load_i32(transitions + 4 * (from * n_labels + y));
+                int64_t s = prev[from] + transition(transitions, from * n_labels + y, transition_bytes);
                 if (s > top) {
                     top = s;
                     top_from = (uint32_t)from;

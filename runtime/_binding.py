@@ -2,7 +2,7 @@
 from . import errors
 from ._core import ffi, lib
 
-EXPECTED_ABI_VERSION = 3
+EXPECTED_ABI_VERSION = 4
 
 if lib.pnlu_abi_version() != EXPECTED_ABI_VERSION:
     raise ImportError(

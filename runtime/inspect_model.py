@@ -49,7 +49,7 @@ def format_report(report: dict) -> str:
         f"weights: {report['weight_bits']} bits",
         "sections:",
     ]
-    lines += [f"  {s['name']:<32} {s['kind']:<6} offset {s['offset']:>10}  {s['bytes']:>10} bytes"
+    lines += [f"  {s['name']:<32} {s['kind']:<8} offset {s['offset']:>10}  {s['bytes']:>10} bytes"
               for s in report["sections"]]
     if report["tables"]:
         lines.append("tables:")

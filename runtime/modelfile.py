@@ -21,7 +21,7 @@ from .errors import (
 )
 
 MAGIC = b"PNLU\r\n\x1a\n"  # like PNG's: catches text-mode and 7-bit transfers
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ALIGNMENT = 64
 HEADER = struct.Struct("<8sIIQQII24x")  # magic, version, n_sections, file_bytes, table offset, alignment, crc
 SECTION = struct.Struct("<40sIIQQ")  # name, kind, crc32, offset, length
@@ -31,9 +31,13 @@ HEADER_CRC_OFFSET = 36  # where the header's own CRC-32 sits (zeroed while compu
 
 KIND_META = 1
 KIND_TABLE = 2
-KIND_MATRIX = 3
-KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix"}
-MATRIX_HEADER = struct.Struct("<II")  # rows, cols; int32 LE values follow
+KIND_MATRIX = 3  # int32 values
+KIND_MATRIX16 = 4  # int16 values (format version 2)
+KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix", KIND_MATRIX16: "matrix16"}
+# The first format version that has each kind.
+KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2}
+MATRIX_VALUE_BYTES = {KIND_MATRIX: 4, KIND_MATRIX16: 2}
+MATRIX_HEADER = struct.Struct("<II")  # rows, cols; little-endian values follow
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def parse_layout(data, file_bytes: int):
             raise CorruptModelError(f"{where}: duplicate section name")
         if kind not in KIND_NAMES:
             raise CorruptModelError(f"{where}: unknown section kind {kind}")
+        if KIND_SINCE[kind] > version:
+            raise CorruptModelError(f"{where}: a {KIND_NAMES[kind]} section in a format version {version} file")
         if offset % ALIGNMENT:
             raise CorruptModelError(f"{where}: offset {offset} is not aligned to {ALIGNMENT} bytes")
         if offset < previous_end:
@@ -170,20 +176,21 @@ class ModelFile:
         return self._view[section.offset : section.offset + section.length]
 
     def matrix(self, name: str):
-        """An int32 matrix section as (rows, cols, memoryview of its rows*cols*4 value bytes)."""
+        """A matrix section as (rows, cols, memoryview of its value bytes, bytes per value)."""
         section = self.sections.get(name)
-        if section is None or section.kind != KIND_MATRIX:
+        if section is None or section.kind not in MATRIX_VALUE_BYTES:
             raise CorruptModelError(f"{self.path}: no matrix section named {name!r}")
         if section.length < MATRIX_HEADER.size:
             raise TruncatedFileError(f"{self.path}: matrix section {name!r} is shorter than its header")
         rows, cols = MATRIX_HEADER.unpack_from(self._view, section.offset)
-        expected = MATRIX_HEADER.size + 4 * rows * cols
+        width = MATRIX_VALUE_BYTES[section.kind]
+        expected = MATRIX_HEADER.size + width * rows * cols
         if section.length != expected:
             raise CorruptModelError(
                 f"{self.path}: matrix section {name!r} is {section.length} bytes, expected {expected} for {rows}x{cols}"
             )
         start = section.offset + MATRIX_HEADER.size
-        return rows, cols, self._view[start : section.offset + section.length]
+        return rows, cols, self._view[start : section.offset + section.length], width
 
     def c_pointer(self, view: memoryview):
         """A C pointer to `view` (a part of this file), valid until close()."""

@@ -141,7 +141,7 @@ def replay_table(data: bytes):
             transitions = (np.arange(n_labels * n_labels, dtype="<i4") % 7 - 3).tobytes()
             path = np.empty(n_tokens, dtype=np.uint32)
             best = ffi.new("int64_t *")
-            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, n_labels, transitions,
+            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, n_labels, transitions, 4,
                                     ffi.new("int64_t[]", 2 * n_labels), ffi.new("uint16_t[]", n_tokens * n_labels),
                                     ffi.from_buffer("uint32_t[]", path), best) == lib.PNLU_OK
             assert (path < n_labels).all()

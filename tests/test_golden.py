@@ -138,12 +138,13 @@ def test_sections_at_unaligned_addresses_give_the_same_answers(shift, opened):
         if case["op"] == "score":
             assert scores.tolist() == case["expected"]["scores"], case["id"]
             continue
-        _, _, transitions = opened(case["file"]).matrix(case["transitions"])
+        _, _, transitions, width = opened(case["file"]).matrix(case["transitions"])
         n_tokens, n_labels = scores.shape
         path = np.empty(n_tokens, dtype=np.uint32)
         best = ffi.new("int64_t *")
         check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, n_labels,
-                               unaligned(bytes(transitions)), ffi.from_buffer("int64_t[]", np.empty(2 * n_labels, np.int64)),
+                               unaligned(bytes(transitions)), width,
+                               ffi.from_buffer("int64_t[]", np.empty(2 * n_labels, np.int64)),
                                ffi.from_buffer("uint16_t[]", np.empty(n_tokens * n_labels, np.uint16)),
                                ffi.from_buffer("uint32_t[]", path), best), case["id"])
         assert {"labels": path.tolist(), "best_score": best[0]} == case["expected"], case["id"]

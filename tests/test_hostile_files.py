@@ -11,7 +11,7 @@ from pocketnlu.errors import (
     BadMagicError, ChecksumError, CorruptModelError, ModelFormatError, TruncatedFileError,
     UnsupportedVersionError,
 )
-from pocketnlu.modelfile import HEADER, SECTION, ModelFile, header_crc
+from pocketnlu.modelfile import FORMAT_VERSION, HEADER, SECTION, ModelFile, header_crc
 from pocketnlu.table import WeightTable
 
 TABLE_HEADER = struct.Struct("<4sIIIIBBBxQQ24x")
@@ -81,8 +81,14 @@ def test_bad_magic(tiny_model, tmp_path):
 
 def test_future_version(tiny_model, tmp_path):
     data = bytearray(tiny_model[0].read_bytes())
-    struct.pack_into("<I", data, 8, 2)
+    struct.pack_into("<I", data, 8, FORMAT_VERSION + 1)
     rejects(tmp_path, with_fixed_crc(data), UnsupportedVersionError, "newer")
+
+
+def test_a_section_kind_newer_than_the_files_version(tiny_model, tmp_path):
+    data = bytearray(tiny_model[0].read_bytes())  # version 2, for its int16 matrix
+    struct.pack_into("<I", data, 8, 1)
+    rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "matrix16 section in a format version 1 file")
 
 
 def test_version_zero(tiny_model, tmp_path):
@@ -196,6 +202,13 @@ def test_table_length_differs_from_its_layout(tiny_model, tmp_path):
     _, _, _, offset, length = sections_of(data)[1]
     rejects(tmp_path, edit_entry(data, 1, length=length - 8), TruncatedFileError, "shorter")
     rejects(tmp_path, edit_entry(data, 1, length=length + 8), CorruptModelError, "length differs")
+
+
+def test_matrix_values_must_fill_the_section(tiny_model, tmp_path):
+    data = bytearray(tiny_model[0].read_bytes())
+    _, _, _, offset, _ = sections_of(data)[2]
+    struct.pack_into("<II", data, offset, 5, 6)  # 5x6 int16 values need 4 bytes more than 5x5 hold
+    rejects(tmp_path, bytes(data), CorruptModelError, "expected 68 for 5x6")
 
 
 def test_matrix_dimensions_overflow(tiny_model, tmp_path):

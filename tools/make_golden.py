@@ -167,7 +167,7 @@ def op_score(model_file: ModelFile, case: dict):
 def op_viterbi(model_file: ModelFile, case: dict):
     """State scores of each token's group of keys (no bias), then pnlu_viterbi."""
     table = WeightTable(model_file, case["table"])
-    rows, cols, transitions = model_file.matrix(case["transitions"])
+    rows, cols, transitions, width = model_file.matrix(case["transitions"])
     state, _ = table.score([decode_key(k) for k in case["keys"]], case["groups"], add_bias=False)
     n_tokens, n_labels = state.shape
     if not rows == cols == n_labels:
@@ -178,7 +178,7 @@ def op_viterbi(model_file: ModelFile, case: dict):
     path = np.empty(n_tokens, dtype=np.uint32)
     best = ffi.new("int64_t *")
     check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, n_labels,
-                           model_file.c_pointer(transitions), ffi.from_buffer("int64_t[]", work),
+                           model_file.c_pointer(transitions), width, ffi.from_buffer("int64_t[]", work),
                            ffi.from_buffer("uint16_t[]", backptr), ffi.from_buffer("uint32_t[]", path), best),
           "viterbi")
     return {"labels": [int(y) for y in path], "best_score": int(best[0])}

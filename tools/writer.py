@@ -7,16 +7,20 @@ import zlib
 import numpy as np
 
 from pocketnlu.modelfile import (
-    ALIGNMENT, FORMAT_VERSION, HEADER, KIND_MATRIX, KIND_META, KIND_TABLE, MAGIC, MATRIX_HEADER,
+    ALIGNMENT, HEADER, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_SINCE, KIND_TABLE, MAGIC, MATRIX_HEADER,
     SECTION, header_crc,
 )
 
 MAX_NAME_BYTES = SECTION.size - 24
 
 
-def matrix_section(values: np.ndarray) -> bytes:
+def matrix_section(values: np.ndarray):
+    """(kind, bytes) of an integer matrix: int16 values when they all fit, else int32."""
     rows, cols = values.shape
-    return MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype="<i4").tobytes()
+    values = np.asarray(values)
+    fits16 = values.size == 0 or (values.min() >= -(1 << 15) and values.max() < (1 << 15))
+    kind, dtype = (KIND_MATRIX16, "<i2") if fits16 else (KIND_MATRIX, "<i4")
+    return kind, MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype=dtype).tobytes()
 
 
 def meta_section(meta: dict) -> bytes:
@@ -25,10 +29,13 @@ def meta_section(meta: dict) -> bytes:
 
 
 def pack_file(meta: dict, tables: dict, matrices: dict = None) -> bytes:
-    """The bytes of a model file: metadata first, then tables and matrices in name order."""
+    """The bytes of a model file: metadata first, then tables and matrices in name order. The
+    file gets the oldest format version that has all its section kinds, so older readers can
+    read whatever they can understand."""
     sections = [("meta", KIND_META, meta_section(meta))]
     sections += [(name, KIND_TABLE, data) for name, data in sorted(tables.items())]
-    sections += [(name, KIND_MATRIX, matrix_section(m)) for name, m in sorted((matrices or {}).items())]
+    sections += [(name, *matrix_section(m)) for name, m in sorted((matrices or {}).items())]
+    version = max(KIND_SINCE[kind] for _, kind, _ in sections)
     for name, _, _ in sections:
         encoded = name.encode("ascii")
         if not encoded or len(encoded) > MAX_NAME_BYTES or not name.isprintable():
@@ -42,8 +49,8 @@ def pack_file(meta: dict, tables: dict, matrices: dict = None) -> bytes:
         body += data
         offset = _align(offset + len(data))
     file_bytes = HEADER.size + SECTION.size * len(sections) + len(body)
-    head = HEADER.pack(MAGIC, FORMAT_VERSION, len(sections), file_bytes, HEADER.size, ALIGNMENT, 0) + b"".join(entries)
-    head = HEADER.pack(MAGIC, FORMAT_VERSION, len(sections), file_bytes, HEADER.size, ALIGNMENT,
+    head = HEADER.pack(MAGIC, version, len(sections), file_bytes, HEADER.size, ALIGNMENT, 0) + b"".join(entries)
+    head = HEADER.pack(MAGIC, version, len(sections), file_bytes, HEADER.size, ALIGNMENT,
                        header_crc(head)) + b"".join(entries)
     return head + bytes(body)
 

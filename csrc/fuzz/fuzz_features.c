@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(pnlu_score_utterances(&table, &c, forms, forms_len, offsets, n_words, words, 1, 1, scratch, scratch_len,
                                 scores, NULL) == PNLU_OK);
     CHECK(scores[0] == 1 && scores[1] == -1);
-    CHECK(pnlu_crf_tag_words(&table, transitions, &c, forms, forms_len, offsets, n_words, (const uint8_t *)"i", 1,
+    CHECK(pnlu_crf_tag_words(&table, transitions, 4, &c, forms, forms_len, offsets, n_words, (const uint8_t *)"i", 1,
                              scratch, scratch_len, labels) == PNLU_OK);
     for (i = 0; i < n_words; i++) CHECK(labels[i] == 0); /* all-zero scores: ties go to label 0 */
     free(scratch);

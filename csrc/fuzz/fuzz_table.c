@@ -35,6 +35,12 @@ static int32_t load_i32(const uint8_t *p) {
     return v;
 }
 
+/* Entry `index` of a transitions matrix of `width`-byte (2 or 4) little-endian integers. */
+static int64_t load_transition(const uint8_t *trans, size_t index, unsigned width) {
+    if (width == 4) return load_i32(trans + 4 * index);
+    return (int16_t)(uint16_t)(trans[2 * index] | trans[2 * index + 1] << 8);
+}
+
 struct keys {
     uint8_t *bytes;
     size_t len;
@@ -72,7 +78,8 @@ static void make_keys(const uint8_t *data, size_t size, struct keys *k) {
 }
 
 /* Best path score by exhaustive search, for small cases. */
-static int64_t brute_force(const int64_t *state, size_t n_tokens, size_t n_labels, const uint8_t *trans) {
+static int64_t brute_force(const int64_t *state, size_t n_tokens, size_t n_labels, const uint8_t *trans,
+                           unsigned width) {
     size_t n_paths = 1, p, t;
     int64_t best = 0;
     for (t = 0; t < n_tokens; t++) n_paths *= n_labels;
@@ -83,7 +90,7 @@ static int64_t brute_force(const int64_t *state, size_t n_tokens, size_t n_label
             size_t y = code % n_labels;
             code /= n_labels;
             s += state[t * n_labels + y];
-            if (t > 0) s += load_i32(trans + 4 * (prev * n_labels + y));
+            if (t > 0) s += load_transition(trans, prev * n_labels + y, width);
             prev = y;
         }
         if (p == 0 || s > best) best = s;
@@ -91,10 +98,10 @@ static int64_t brute_force(const int64_t *state, size_t n_tokens, size_t n_label
     return best;
 }
 
-static void run_viterbi(const pnlu_table *table, const struct keys *k, const uint32_t *groups,
-                        const uint8_t *data, size_t size, const int64_t *scores, size_t n_tokens,
+static void run_viterbi(const uint8_t *data, size_t size, const int64_t *scores, size_t n_tokens,
                         size_t n_labels) {
-    size_t trans_len = 4 * n_labels * n_labels, i, t, n_paths = 1;
+    unsigned width = data[0] & 1 ? 2 : 4; /* int16 or int32 transitions */
+    size_t trans_len = width * n_labels * n_labels, i, t, n_paths = 1;
     uint8_t *trans = xmalloc(trans_len);
     int64_t *work = xmalloc(2 * n_labels * sizeof *work);
     uint16_t *backptr = xmalloc(n_tokens * n_labels * sizeof *backptr);
@@ -104,19 +111,20 @@ static void run_viterbi(const pnlu_table *table, const struct keys *k, const uin
 
     /* Transitions from the input, read backwards so they differ from the table's own bytes. */
     for (i = 0; i < trans_len; i++) trans[i] = data[size - 1 - (i % size)];
-    status = pnlu_viterbi(scores, n_tokens, n_labels, trans, work, backptr, labels, &best);
+    status = pnlu_viterbi(scores, n_tokens, n_labels, trans, width, work, backptr, labels, &best);
     CHECK(status == PNLU_OK);
     for (t = 0; t < n_tokens; t++) {
         CHECK(labels[t] < n_labels);
         path_score += scores[t * n_labels + labels[t]];
-        if (t > 0) path_score += load_i32(trans + 4 * (labels[t - 1] * n_labels + labels[t]));
+        if (t > 0) path_score += load_transition(trans, labels[t - 1] * n_labels + labels[t], width);
     }
     CHECK(path_score == best);
     for (t = 0; t < n_tokens && n_paths <= MAX_BRUTE_PATHS; t++) n_paths *= n_labels;
-    if (n_paths <= MAX_BRUTE_PATHS) CHECK(brute_force(scores, n_tokens, n_labels, trans) == best);
+    if (n_paths <= MAX_BRUTE_PATHS) CHECK(brute_force(scores, n_tokens, n_labels, trans, width) == best);
     /* Over the token limit: refused before any buffer is touched. */
-    CHECK(pnlu_viterbi(scores, (size_t)PNLU_MAX_TOKENS + 1, n_labels, trans, work, backptr, labels,
+    CHECK(pnlu_viterbi(scores, (size_t)PNLU_MAX_TOKENS + 1, n_labels, trans, width, work, backptr, labels,
                        &best) == PNLU_E_LIMIT);
+    CHECK(pnlu_viterbi(scores, n_tokens, n_labels, trans, 3, work, backptr, labels, &best) == PNLU_E_ARGUMENT);
     free(trans);
     free(work);
     free(backptr);
@@ -159,7 +167,7 @@ static void query(const pnlu_table *t, const uint8_t *data, size_t size, const s
                 CHECK(scores[g * t->n_labels + y] - unbiased[g * t->n_labels + y] ==
                       load_i32(t->bias + 4 * y));
         if (t->n_labels <= MAX_VITERBI_LABELS)
-            run_viterbi(t, k, groups, data, size, unbiased, n_groups, t->n_labels);
+            run_viterbi(data, size, unbiased, n_groups, t->n_labels);
     }
     {
         /* An empty utterance: no key bytes at all (NULL), one empty group: the bias alone. */
