@@ -54,8 +54,7 @@ def test_composer_matches_the_reference_on_public_data(name):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
-       st.sampled_from(CONFIGS))
+@given(st.text(max_size=60), st.sampled_from(CONFIGS))  # any text but lone surrogates
 def test_composer_matches_the_reference_on_any_text(text, config):
     assert_same(text, config)
 

@@ -205,6 +205,10 @@ def test_truncating_a_mapped_model_in_place_kills_its_reader(tmp_path, versions)
         if child.poll() is None:
             child.kill()
             child.wait()
+    if child.returncode == 0 and os.environ.get("PNLU_EMULATOR"):
+        # Seen on armhf: qemu-user may serve a file mapping from its own copy, which truncating
+        # the file does not reach. The kernel's behaviour is what this test documents.
+        pytest.skip(f"under {os.environ['PNLU_EMULATOR']} the reader kept a copy of the mapping")
     assert "ok" not in out
     assert child.returncode == -signal.SIGBUS or child.returncode == 128 + signal.SIGBUS, \
         f"reader exited with {child.returncode}, expected SIGBUS: {err.strip()[-500:]}"
