@@ -289,13 +289,14 @@ def encode_keys(keys) -> Tuple[bytes, array]:
     return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
 
 
-def _decode(buffer, offsets, first: int, last: int) -> List[str]:
-    data = bytes(buffer[offsets[first]:offsets[last]])
-    base = offsets[first]
+def _decode(buffer: np.ndarray, offsets: np.ndarray) -> List[str]:
+    """The keys buffer[offsets[j]:offsets[j + 1]] as strings."""
+    ends = offsets.tolist()  # plain ints: indexing a numpy array per key is slow
+    data = buffer[:ends[-1]].tobytes()
     if data.isascii():
         text = data.decode("ascii")
-        return [text[offsets[i] - base:offsets[i + 1] - base] for i in range(first, last)]
-    return [data[offsets[i] - base:offsets[i + 1] - base].decode("utf-8", "surrogatepass") for i in range(first, last)]
+        return [text[start:end] for start, end in zip(ends, ends[1:])]
+    return [data[start:end].decode("utf-8", "surrogatepass") for start, end in zip(ends, ends[1:])]
 
 
 @lru_cache(maxsize=64)
@@ -356,7 +357,7 @@ class WordBatch:
         first, last = self.words(utterance)
         keys, offsets, _ = self._collect(first, last, lambda *out: lib.pnlu_utterance_keys(
             self.c_config, *self.c_words(first, last), *out))
-        return _decode(keys, offsets, 0, len(offsets) - 1)
+        return _decode(keys, offsets)
 
     def token_features(self, utterance: int, intent: Optional[str] = None) -> List[List[str]]:
         if self.config.slot_intent and intent is None:
@@ -370,7 +371,9 @@ class WordBatch:
                                                              scratch, size, keys, keys_cap, offsets, offsets_cap,
                                                              ffi.from_buffer("uint32_t[]", tokens), n_keys),
                                          intent=encoded)
-        return [_decode(keys, offsets, tokens[i], tokens[i + 1]) for i in range(last - first)]
+        strings = _decode(keys, offsets)
+        bounds = tokens.tolist()
+        return [strings[start:end] for start, end in zip(bounds, bounds[1:])]
 
     def _collect(self, first: int, last: int, call, intent: bytes = b""):
         """Run a key-collecting C call with output buffers grown until they are big enough."""
