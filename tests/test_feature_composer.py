@@ -73,10 +73,11 @@ def test_fused_scoring_equals_scoring_the_composed_strings():
         subset = classifier.integer_scores(batch, [2, 0])
         assert subset.tolist() == [fused[2].tolist(), fused[0].tolist()]
         tagger = model.slot_tagger  # fused CRF tagging: Viterbi over the strings' state scores
+        intent = model.intents[0] if model.features.slot_intent else None
         for u in range(len(texts)):
-            per_token = batch.token_features(u)
+            per_token = batch.token_features(u, intent)
             if not per_token:
-                assert tagger.tag(batch, u) == []
+                assert tagger.tag(batch, u, intent) == []
                 continue
             keys = [key for group in per_token for key in group]
             groups = np.cumsum([0] + [len(group) for group in per_token]).astype(np.uint32)
@@ -87,7 +88,7 @@ def test_fused_scoring_equals_scoring_the_composed_strings():
                                     ffi.new("int64_t[]", 2 * state.shape[1]),
                                     ffi.new("uint16_t[]", state.size), ffi.from_buffer("uint32_t[]", path),
                                     ffi.NULL) == lib.PNLU_OK
-            assert tagger.tag(batch, u) == [tagger.labels[i] for i in path]
+            assert tagger.tag(batch, u, intent) == [tagger.labels[i] for i in path]
 
 
 def batch_and_scratch(text="play the song", config=FeatureConfig()):

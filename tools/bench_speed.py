@@ -176,7 +176,7 @@ def run_worker(name, target, texts_path):
 
 # ---- building what the workers measure ---------------------------------------------------------
 
-def build_models(train, workdir):
+def build_models(train, dev, workdir):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
@@ -188,7 +188,7 @@ def build_models(train, workdir):
     from pocketnlu.features import FeatureConfig, prepare, token_features
 
     paths = {}
-    model = train_nlu(train)
+    model = train_nlu(train, dev=dev)
     paths["pocketnlu"] = str(workdir / "model.pnlu")
     write_atomically(paths["pocketnlu"], pack_nlu(model))
 
@@ -330,7 +330,7 @@ def main(argv=None):
         workdir = Path(tmp)
         texts_path = str(workdir / "texts.json")
         Path(texts_path).write_text(json.dumps([e.text for e in test]))
-        paths = build_models(train, workdir)
+        paths = build_models(train, dev, workdir)
         results = {name: run_worker(worker, paths[name], texts_path) for name, worker in (
             ("pocketnlu", "pocketnlu"), ("fasttext", "fasttext"), ("fasttext_q", "fasttext"),
             ("sklearn", "sklearn"), ("crfsuite", "crfsuite"))}

@@ -21,7 +21,7 @@ OPTIONS = PackOptions(weight_bits=8, fingerprint_bits=8, gamma=1.0)
 
 def build_default_model(progress=lambda message: None) -> bytes:
     train, dev, _ = split_for_training(load_dataset(DATASET))
-    model = train_nlu(train, progress=progress)
+    model = train_nlu(train, dev=dev, progress=progress)
     model.oos_threshold = choose_oos_threshold(model, dev)
     return pack_nlu(model, OPTIONS, provenance={"dataset": "pocketnlu in-car commands (tools/incar)",
                                                 "train_utterances": len(train)})

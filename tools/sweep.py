@@ -9,6 +9,7 @@ import os
 import platform
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,8 @@ def sweep(model, test, workdir):
 def flat_and_hierarchical(flat, train, test, workdir):
     """Both layouts at the default compression: (name, report, file bytes) rows."""
     rows = []
-    hierarchical = train_nlu(train, features=flat.features, hierarchical=True)
+    hierarchical = train_nlu(train, features=flat.features, hierarchical=True,
+                             classifier_options=flat.selection.classifier_options)
     hierarchical.slots = flat.slots  # same slot model: the comparison is of the intent stage
     for name, model in (("flat", flat), ("hierarchical (domain, then intents per domain)", hierarchical)):
         path = Path(workdir) / f"layout-{len(rows)}.pnlu"
@@ -96,8 +98,11 @@ def fasttext_peers(train, test, workdir):
 
 
 def crfsuite_peer(train, test, features, workdir):
-    """python-crfsuite on the same token features, its own model file and tagger."""
+    """python-crfsuite on the same token features (without the intent, which a slot tagger on its
+    own does not have), its own model file and tagger."""
     import pycrfsuite
+
+    features = replace(features, slot_intent=False)
 
     from pocketnlu.nlu import bio_spans
 
@@ -167,7 +172,7 @@ def main(argv=None):
     dataset = load_dataset(args.data, args.format)
     train, dev, test = split_for_training(dataset)
     test_name, test = ("test", test) if test else ("dev", dev)
-    model = train_nlu(train)
+    model = train_nlu(train, dev=dev)
     float_report = evaluate(model, test, measure_latency=False)
     with tempfile.TemporaryDirectory() as workdir:
         rows = sweep(model, test, workdir)

@@ -18,7 +18,7 @@ def train_command(data, output, data_format=None, weight_bits=8, fingerprint_bit
     train, dev, test = split_for_training(dataset)
     held_out_name, held_out = ("test", test) if test else ("dev", dev)
     progress(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
-    model = train_nlu(train, with_slots=with_slots, hierarchical=hierarchical, progress=progress)
+    model = train_nlu(train, with_slots=with_slots, hierarchical=hierarchical, dev=dev, progress=progress)
     model.oos_threshold = oos_threshold if oos_threshold is not None else choose_oos_threshold(model, dev)
     progress("evaluating the float model")
     float_report = evaluate(model, held_out, measure_latency=False)
@@ -36,7 +36,7 @@ def train_command(data, output, data_format=None, weight_bits=8, fingerprint_bit
     return {"output": str(output), "held_out": held_out_name, "n": len(held_out),
             "float": float_report, "compressed": compressed_report, "file_bytes": len(data_bytes),
             "uncompressed_bytes": plain, "compression_ratio": plain / len(data_bytes),
-            "oos_threshold": model.oos_threshold, "sections": sections}
+            "oos_threshold": model.oos_threshold, "sections": sections, "selected_on_dev": model.selection.to_dict()}
 
 
 def eval_command(model_path, data, data_format=None, split=None) -> dict:
