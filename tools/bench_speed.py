@@ -337,12 +337,13 @@ def main(argv=None):
         build_skill_store(workdir / "skills")
         store = run_worker("store", str(workdir / "skills"), texts_path)
         scaling = run_worker("open_scaling", build_sized_models(workdir), texts_path)
-    report = render(os.path.basename(os.path.normpath(args.data)), args.data, len(test), results, store, scaling)
+    name = os.path.basename(os.path.normpath(args.data))
+    report = render(name, args.data, len(test), results, store, scaling)
     print(report)
     if args.write:
         from .benchmarks_md import update_block
 
-        update_block(args.write, "speed", report)
+        update_block(args.write, f"speed-{name}", report)  # one block per dataset
 
 
 if __name__ == "__main__":
