@@ -314,6 +314,9 @@ def c_config(config: FeatureConfig):
     return c
 
 
+_GROWTH_STEPS = 24  # doublings of the key buffers before giving up (from 64 bytes per form byte)
+
+
 class WordBatch:
     """The words of a batch of utterances, encoded once for the C composer: one buffer of
     forms (word_forms of every token) and the word range of each utterance."""
@@ -355,7 +358,7 @@ class WordBatch:
 
     def utterance_features(self, utterance: int) -> List[str]:
         first, last = self.words(utterance)
-        keys, offsets, _ = self._collect(first, last, lambda *out: lib.pnlu_utterance_keys(
+        keys, offsets = self._collect(first, last, lambda *out: lib.pnlu_utterance_keys(
             self.c_config, *self.c_words(first, last), *out))
         return _decode(keys, offsets)
 
@@ -365,7 +368,7 @@ class WordBatch:
         first, last = self.words(utterance)
         encoded = intent.encode("utf-8", "surrogatepass") if intent is not None else b""
         tokens = array("I", bytes(4 * (last - first + 1)))
-        keys, offsets, _ = self._collect(first, last, lambda scratch, size, keys, keys_cap, offsets, offsets_cap, n_keys:
+        keys, offsets = self._collect(first, last, lambda scratch, size, keys, keys_cap, offsets, offsets_cap, n_keys:
                                          lib.pnlu_token_keys(self.c_config, *self.c_words(first, last),
                                                              encoded if intent is not None else ffi.NULL, len(encoded),
                                                              scratch, size, keys, keys_cap, offsets, offsets_cap,
@@ -387,12 +390,10 @@ class WordBatch:
                           ffi.from_buffer("uint32_t[]", offsets), len(offsets), n_keys)
             if status != lib.PNLU_E_LIMIT:
                 check(status, "feature composer")
-                return keys, offsets[:n_keys[0] + 1], n_keys[0]
+                return keys, offsets[:n_keys[0] + 1]
             key_bytes, key_count = 2 * key_bytes, 2 * key_count
         raise InputError("feature keys outgrew every buffer (a limit of the C core)")
 
-
-_GROWTH_STEPS = 24
 
 
 def utterance_features(tokens: List[Token], config: FeatureConfig) -> List[str]:

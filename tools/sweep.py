@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pocketnlu.features import prepare, token_features, utterance_features
+from pocketnlu.features import prepare, token_features
 from pocketnlu.nlu import open_model
 
 from .benchmarks_md import update_block
