@@ -126,7 +126,8 @@ class Classifier:
         return scores
 
     def decide(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> List[Tuple[str, float]]:
-        """(best label, its softmax probability) of each utterance, as decide_intent, in C."""
+        """(best label, its softmax probability) of each utterance, computed in C
+        (pnlu_softmax_best; the host's float models do the same in Python)."""
         scores = self.integer_scores(batch, utterances)
         best = np.empty(len(scores), dtype=np.uint32)
         probability = np.empty(len(scores))
@@ -139,12 +140,12 @@ class Classifier:
 
 
 class IntentStage:
-    """Chooses (domain, intent, confidence) for groups of utterance features: flat (one intent
+    """Chooses (domain, intent, confidence) for the utterances of a WordBatch: flat (one intent
     classifier), or hierarchical (a domain classifier, then that domain's intent classifier).
 
     Classifiers are anything with `labels` and `decide(batch, utterances=None)` giving (label,
-    probability) per utterance of a WordBatch, as decide_intent does: the device's C-backed
-    Classifier, or the host's float models, so both decide alike.
+    probability) per utterance of a WordBatch: the device's C-backed Classifier, or the host's
+    float models, so both decide alike.
     """
 
     def __init__(self, intent=None, intent_domains=None, domain=None, domain_intents=None,

@@ -138,3 +138,23 @@ def test_config_limits_are_checked_in_python_too():
                 dict(char_ngrams=(1, 65))]:
         with pytest.raises(ValueError):
             FeatureConfig(**bad)
+
+
+def test_softmax_in_c_matches_the_hosts_decision():
+    pytest.importorskip("sklearn")  # the host package's training side
+    from pocketnlu_tools.nlu_build import decide_intent
+
+    rng = np.random.default_rng(0)
+    labels = [f"l{i}" for i in range(7)]
+    scores = rng.integers(-300, 300, size=(200, len(labels))).astype(np.int64)
+    scores[0] = 5  # a full tie: the lowest label wins on both sides
+    best = np.empty(len(scores), np.uint32)
+    probability = np.empty(len(scores))
+    assert lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), len(scores), len(labels), 0.02,
+                                 ffi.from_buffer("uint32_t[]", best), ffi.from_buffer("double[]", probability)) == 0
+    for row, b, p in zip(scores, best.tolist(), probability.tolist()):
+        label, confidence = decide_intent(0.02 * row, labels)
+        assert labels[b] == label and p == pytest.approx(confidence, rel=1e-12)
+    assert lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), 1, len(labels), 0.0,
+                                 ffi.from_buffer("uint32_t[]", best),
+                                 ffi.from_buffer("double[]", probability)) == lib.PNLU_E_ARGUMENT
