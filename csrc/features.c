@@ -234,11 +234,12 @@ static int compose_utterance(const pnlu_feature_config *c, const words *w, key_b
             size_t chars = code_points(word) + 2; /* "<" word ">" */
             size_t size;
             for (size = c->char_ngram_min; size <= c->char_ngram_max && size <= chars; size++) {
-                size_t start;
+                size_t start, from = 0; /* from: byte offset of character start - 1 of word */
                 /* character positions in "<word>": 0 is "<", chars - 1 is ">" */
                 for (start = 0; start + size <= chars; start++) {
-                    size_t from = start ? skip_code_points(word, 0, start - 1) : 0;
-                    size_t inner = size - (start == 0) - (start + size == chars);
+                    size_t inner;
+                    if (start > 1) from = skip_code_points(word, from, 1); /* linear in the word */
+                    inner = size - (start == 0) - (start + size == chars);
                     start_key(k, "c=");
                     if (start == 0) put_text(k, "<");
                     put(k, word.p + from, skip_code_points(word, from, inner) - from);
