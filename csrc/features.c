@@ -407,7 +407,7 @@ static size_t layout(const feature_bounds *b, size_t n_words, size_t n_labels, u
     size_t set_bytes = 2 * sizeof(uint64_t) * set_entries;
     size_t context_bytes = align8(4 * (n_words + 1));
     size_t key_bytes = align8(b->max_key_bytes);
-    size_t crf_bytes = n_labels ? 8 * n_words * n_labels + 16 * n_labels + align8(2 * n_words * n_labels) : 0;
+    size_t crf_bytes = n_labels ? 8 * n_words * n_labels + 32 * n_labels + align8(2 * n_words * n_labels) : 0;
     if (out) {
         out->set.entries = (uint64_t *)(void *)base;
         out->set_entries = set_entries;
@@ -418,7 +418,7 @@ static size_t layout(const feature_bounds *b, size_t n_words, size_t n_labels, u
         out->key.overflow = 0;
         out->state = (int64_t *)(void *)(base + set_bytes + context_bytes + key_bytes);
         out->work = out->state + n_words * n_labels;
-        out->backptr = (uint16_t *)(void *)(out->work + 2 * n_labels);
+        out->backptr = (uint16_t *)(void *)(out->work + 4 * n_labels);
     }
     return set_bytes + context_bytes + key_bytes + crf_bytes;
 }
@@ -606,7 +606,7 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
     return PNLU_OK;
 }
 
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
@@ -620,7 +620,8 @@ int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned
     int status = check_config(c);
     if (status == PNLU_OK) status = check_words(forms, forms_len, form_offsets, n_words, &w);
     if (status != PNLU_OK) return status;
-    if (!t || t->n_labels == 0 || !transitions || (!labels_out && n_words) || (c->slot_intent && !intent))
+    if (!t || t->n_labels == 0 || !transitions || transitions->n_labels != t->n_labels || (!labels_out && n_words) ||
+        (c->slot_intent && !intent))
         return PNLU_E_ARGUMENT;
     if (n_words > PNLU_MAX_TOKENS) return PNLU_E_LIMIT;
     if (n_words == 0) return PNLU_OK;
@@ -642,6 +643,5 @@ int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned
         memcpy(out.row, s.work, t->n_labels * sizeof(int64_t));
         if ((status = compose_token(c, &w, i, &s.key, &out.base)) != PNLU_OK) return status;
     }
-    return pnlu_viterbi(s.state, n_words, t->n_labels, transitions, transition_bytes, s.work, s.backptr, labels_out,
-                        NULL);
+    return pnlu_viterbi(s.state, n_words, transitions, s.work, s.backptr, labels_out, NULL);
 }

@@ -64,9 +64,20 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                      const uint32_t *key_offsets, size_t n_keys,
                      const uint32_t *group_offsets, size_t n_groups, int add_bias,
                      int64_t *scores, uint32_t *hits);
-int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
-                 uint32_t *labels_out, int64_t *best_score);
+typedef struct pnlu_transitions {
+    const uint8_t *dense;
+    const uint8_t *column_starts;
+    const uint8_t *from_labels;
+    const uint8_t *values;
+    uint32_t n_labels;
+    uint32_t n_nonzero;
+    uint32_t value_bytes;
+} pnlu_transitions;
+int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t len, size_t n_labels,
+                           unsigned value_bytes);
+int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t len);
+int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transitions *tr, int64_t *work,
+                 uint16_t *backptr, uint32_t *labels_out, int64_t *best_score);
 int pnlu_softmax_best(const int64_t *scores, size_t n_rows, size_t n_labels, double scale, uint32_t *best,
                       double *probability);
 size_t pnlu_feature_scratch_bytes(const pnlu_feature_config *c, const uint8_t *forms, size_t forms_len,
@@ -84,7 +95,7 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
                           size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                           const uint32_t *utterance_words, size_t n_utterances, int add_bias, uint8_t *scratch,
                           size_t scratch_len, int64_t *scores, uint32_t *hits);
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 4
+#define PNLU_ABI_VERSION 5
 /* Version of the weight-table section layout this core reads. */
 #define PNLU_TABLE_VERSION 1
 
@@ -28,6 +28,7 @@
 #define PNLU_RANK_BLOCK_BITS 512 /* one cumulative count per 512 index bits */
 #define PNLU_SELECT_SAMPLE 64    /* one sampled position per 64 rows */
 #define PNLU_MAX_TOKENS 65535    /* Viterbi back-pointers are uint16 */
+#define PNLU_VITERBI_TOP 16      /* column lists shorter than this take Viterbi's fast path */
 #define PNLU_MAX_WORDS 1000000   /* words per call of the feature composer */
 #define PNLU_MAX_FEATURE_ORDERS 8 /* entries of each length list of pnlu_feature_config */
 #define PNLU_MAX_NGRAM_ORDER 8
@@ -114,12 +115,32 @@ int pnlu_table_score(const pnlu_table *t, const uint8_t *keys, size_t keys_len,
                      const uint32_t *group_offsets, size_t n_groups, int add_bias,
                      int64_t *scores, uint32_t *hits);
 
-/* Best label path for n_tokens rows of state scores [n_tokens][n_labels] under
- * transitions ([from][to], n_labels^2 little-endian integers of transition_bytes = 2 or 4).
- * work: 2 * n_labels int64; backptr: n_tokens * n_labels uint16; ties go to the lowest label. */
-int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
-                 uint32_t *labels_out, int64_t *best_score);
+/* CRF transition weights [from][to], read in place: a dense matrix (sections of kind matrix
+ * and matrix16) or, since format version 3, column lists (kind columns): for each `to` label
+ * the `from` labels with a nonzero weight. Filled by the two functions below. */
+typedef struct pnlu_transitions {
+    const uint8_t *dense;         /* [from][to] LE integers of value_bytes, or NULL */
+    const uint8_t *column_starts; /* column lists: uint32 LE [n_labels + 1] */
+    const uint8_t *from_labels;   /* uint16 LE [n_nonzero], increasing within each column */
+    const uint8_t *values;        /* int32 LE [n_nonzero] */
+    uint32_t n_labels;
+    uint32_t n_nonzero;           /* column lists only */
+    uint32_t value_bytes;         /* 2 or 4 */
+} pnlu_transitions;
+
+/* A dense matrix: len == value_bytes * n_labels^2 (value_bytes 2 or 4). O(1). */
+int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t len, size_t n_labels,
+                           unsigned value_bytes);
+
+/* A column-lists section (FORMAT.md): checks the header, the length and every list
+ * (O(n_labels + n_nonzero), a few hundred entries for real models). */
+int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t len);
+
+/* Best label path for n_tokens rows of state scores [n_tokens][tr->n_labels].
+ * work: 4 * n_labels int64; backptr: n_tokens * n_labels uint16; ties go to the lowest label.
+ * Column lists cost O(n_labels * PNLU_VITERBI_TOP + n_nonzero) per token, dense O(n_labels^2). */
+int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transitions *tr, int64_t *work,
+                 uint16_t *backptr, uint32_t *labels_out, int64_t *best_score);
 
 /* For each of n_rows rows of n_labels integer scores (real score = scale * integer, scale > 0):
  * the first label with the highest score and its softmax probability. (decide.c) */
@@ -160,7 +181,7 @@ int pnlu_score_utterances(const pnlu_table *t, const pnlu_feature_config *c, con
                           size_t scratch_len, int64_t *scores, uint32_t *hits);
 
 /* A CRF's tags for the words of one utterance: token keys, state scores and Viterbi in one call. */
-int pnlu_crf_tag_words(const pnlu_table *t, const uint8_t *transitions, unsigned transition_bytes,
+int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        const pnlu_feature_config *c,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,

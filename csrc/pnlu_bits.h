@@ -42,8 +42,10 @@ static inline int32_t pnlu_load_i32(const uint8_t *p) {
     return v;
 }
 
+static inline uint16_t pnlu_load_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
 static inline int16_t pnlu_load_i16(const uint8_t *p) {
-    uint16_t u = (uint16_t)(p[0] | p[1] << 8);
+    uint16_t u = pnlu_load_u16(p);
     int16_t v;
     memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without UB */
     return v;

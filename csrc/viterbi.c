@@ -1,47 +1,182 @@
-/* Viterbi decoding for a linear-chain CRF over integer scores. */
+/* CRF transitions (dense or column lists) and Viterbi decoding over integer scores. */
 #include "pnlu.h"
 #include "pnlu_bits.h"
 
+#define COLUMNS_HEADER_BYTES 16
+
+int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t len, size_t n_labels,
+                           unsigned value_bytes) {
+    if (!tr || !values || n_labels == 0 || n_labels > 65535 || (value_bytes != 2 && value_bytes != 4))
+        return PNLU_E_ARGUMENT;
+    if (len != (size_t)value_bytes * n_labels * n_labels) return PNLU_E_SIZE;
+    memset(tr, 0, sizeof *tr);
+    tr->dense = values;
+    tr->n_labels = (uint32_t)n_labels;
+    tr->value_bytes = value_bytes;
+    return PNLU_OK;
+}
+
+/* Bytes of a column-lists section with these counts (FORMAT.md, "columns"); 64-bit arithmetic
+ * so that hostile counts cannot wrap. */
+static uint64_t columns_bytes(uint64_t n_labels, uint64_t n_nonzero) {
+    uint64_t froms = 2 * n_nonzero;
+    return COLUMNS_HEADER_BYTES + 4 * (n_labels + 1) + froms + (froms & 2) + 4 * n_nonzero;
+}
+
+int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t len) {
+    uint32_t rows, cols, n_nonzero, y, previous, start, end, e;
+    const uint8_t *starts, *froms;
+    if (!tr || !data) return PNLU_E_ARGUMENT;
+    if (len < COLUMNS_HEADER_BYTES) return PNLU_E_TRUNCATED;
+    rows = pnlu_load_u32(data);
+    cols = pnlu_load_u32(data + 4);
+    n_nonzero = pnlu_load_u32(data + 8);
+    if (rows != cols || rows == 0 || rows > 65535 || pnlu_load_u32(data + 12) != 0 ||
+        (uint64_t)n_nonzero > (uint64_t)rows * cols)
+        return PNLU_E_HEADER;
+    if ((uint64_t)len != columns_bytes(rows, n_nonzero)) return PNLU_E_SIZE;
+    starts = data + COLUMNS_HEADER_BYTES;
+    froms = starts + 4 * ((size_t)cols + 1);
+    /* Every column's list must be in range and strictly increasing: Viterbi relies on it. */
+    if (pnlu_load_u32(starts) != 0 || pnlu_load_u32(starts + 4 * (size_t)cols) != n_nonzero) return PNLU_E_CORRUPT;
+    for (y = 0; y < cols; y++) {
+        start = pnlu_load_u32(starts + 4 * (size_t)y);
+        end = pnlu_load_u32(starts + 4 * ((size_t)y + 1));
+        if (end < start || end > n_nonzero) return PNLU_E_CORRUPT;
+        for (e = start, previous = 0; e < end; e++) {
+            uint32_t from = pnlu_load_u16(froms + 2 * (size_t)e);
+            if (from >= rows || (e > start && from <= previous)) return PNLU_E_CORRUPT;
+            previous = from;
+        }
+    }
+    memset(tr, 0, sizeof *tr);
+    tr->column_starts = starts;
+    tr->from_labels = froms;
+    tr->values = froms + 2 * (size_t)n_nonzero + ((2 * (size_t)n_nonzero) & 2);
+    tr->n_labels = rows;
+    tr->n_nonzero = n_nonzero;
+    tr->value_bytes = 4;
+    return PNLU_OK;
+}
+
 /* transitions[index] of a [from][to] matrix of `width`-byte (2 or 4) little-endian integers. */
-static int64_t transition(const uint8_t *transitions, size_t index, unsigned width) {
+static int64_t dense_value(const uint8_t *transitions, size_t index, unsigned width) {
     return width == 2 ? pnlu_load_i16(transitions + 2 * index) : pnlu_load_i32(transitions + 4 * index);
 }
 
-int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, size_t n_labels,
-                 const uint8_t *transitions, unsigned transition_bytes, int64_t *work, uint16_t *backptr,
-                 uint32_t *labels_out, int64_t *best_score) {
-    int64_t *prev, *cur, *swap, best;
-    size_t t, y, from;
+/* One Viterbi step with a dense matrix: cur[y] = max over from of prev[from] + T[from][y]. */
+static void step_dense(const pnlu_transitions *tr, const int64_t *prev, int64_t *cur, uint16_t *bp) {
+    size_t n = tr->n_labels, y, from;
+    for (y = 0; y < n; y++) {
+        int64_t top = prev[0] + dense_value(tr->dense, y, tr->value_bytes);
+        uint32_t top_from = 0;
+        for (from = 1; from < n; from++) {
+            int64_t s = prev[from] + dense_value(tr->dense, from * n + y, tr->value_bytes);
+            if (s > top) {
+                top = s;
+                top_from = (uint32_t)from;
+            }
+        }
+        cur[y] = top;
+        bp[y] = (uint16_t)top_from;
+    }
+}
+
+/* One step with column lists, the same result as step_dense on the equivalent dense matrix
+ * (ties to the lowest label) in O(n_labels * PNLU_VITERBI_TOP + n_nonzero) instead of
+ * O(n_labels^2). A column with fewer than PNLU_VITERBI_TOP entries: the best label without an
+ * entry (transition 0) is the first unmarked one of prev's top list, in (score desc, label asc)
+ * order, because the list is longer than the column; then the column's entries compete with it.
+ * Longer columns are scattered into `column` and scanned in full. `column` is all zero and
+ * `marks` below `*stamp` between calls. */
+static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t *cur, uint16_t *bp,
+                         int64_t *column, int64_t *marks, int64_t *stamp) {
+    uint16_t top[PNLU_VITERBI_TOP];
+    size_t n = tr->n_labels, n_top = 0, y, from, i;
+    for (from = 0; from < n; from++) {
+        size_t at;
+        if (n_top == PNLU_VITERBI_TOP && prev[from] <= prev[top[n_top - 1]]) continue;
+        at = n_top < PNLU_VITERBI_TOP ? n_top++ : n_top - 1;
+        while (at > 0 && prev[from] > prev[top[at - 1]]) {
+            top[at] = top[at - 1];
+            at--;
+        }
+        top[at] = (uint16_t)from;
+    }
+    for (y = 0; y < n; y++) {
+        uint32_t start = pnlu_load_u32(tr->column_starts + 4 * y);
+        uint32_t end = pnlu_load_u32(tr->column_starts + 4 * (y + 1)), e;
+        int64_t best = 0;
+        uint32_t best_from = 0;
+        int found = 0;
+        if (end - start < PNLU_VITERBI_TOP) {
+            ++*stamp;
+            for (e = start; e < end; e++) marks[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = *stamp;
+            for (i = 0; i < n_top; i++)
+                if (marks[top[i]] != *stamp) {
+                    best = prev[top[i]];
+                    best_from = top[i];
+                    found = 1;
+                    break;
+                }
+            for (e = start; e < end; e++) {
+                uint32_t f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e);
+                int64_t s = prev[f] + pnlu_load_i32(tr->values + 4 * (size_t)e);
+                if (!found || s > best || (s == best && f < best_from)) {
+                    best = s;
+                    best_from = f;
+                    found = 1;
+                }
+            }
+        } else {
+            for (e = start; e < end; e++)
+                column[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = pnlu_load_i32(tr->values + 4 * (size_t)e);
+            best = prev[0] + column[0];
+            for (from = 1; from < n; from++) {
+                int64_t s = prev[from] + column[from];
+                if (s > best) {
+                    best = s;
+                    best_from = (uint32_t)from;
+                }
+            }
+            for (e = start; e < end; e++) column[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = 0;
+        }
+        cur[y] = best;
+        bp[y] = (uint16_t)best_from;
+    }
+}
+
+int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transitions *tr, int64_t *work,
+                 uint16_t *backptr, uint32_t *labels_out, int64_t *best_score) {
+    int64_t *prev, *cur, *column, *marks, *swap, best, stamp = 0;
+    size_t t, y, n_labels;
     uint32_t arg;
 
     if (n_tokens == 0) {
         if (best_score) *best_score = 0;
         return PNLU_OK;
     }
-    if (n_labels == 0 || n_labels > 65535 || (transition_bytes != 2 && transition_bytes != 4))
-        return PNLU_E_ARGUMENT;
+    if (!tr || tr->n_labels == 0 || (!tr->dense && !tr->column_starts)) return PNLU_E_ARGUMENT;
     if (n_tokens > PNLU_MAX_TOKENS) return PNLU_E_LIMIT;
-    if (!state_scores || !transitions || !work || !backptr || !labels_out) return PNLU_E_ARGUMENT;
+    if (!state_scores || !work || !backptr || !labels_out) return PNLU_E_ARGUMENT;
+    n_labels = tr->n_labels;
 
     prev = work;
     cur = work + n_labels;
-    for (y = 0; y < n_labels; y++) prev[y] = state_scores[y];
+    column = work + 2 * n_labels;
+    marks = work + 3 * n_labels;
+    for (y = 0; y < n_labels; y++) {
+        prev[y] = state_scores[y];
+        column[y] = 0;
+        marks[y] = 0;
+    }
     for (t = 1; t < n_tokens; t++) {
         const int64_t *state = state_scores + t * n_labels;
-        uint16_t *bp = backptr + t * n_labels;
-        for (y = 0; y < n_labels; y++) {
-            int64_t top = prev[0] + transition(transitions, y, transition_bytes);
-            uint32_t top_from = 0;
-            for (from = 1; from < n_labels; from++) {
-                int64_t s = prev[from] + transition(transitions, from * n_labels + y, transition_bytes);
-                if (s > top) {
-                    top = s;
-                    top_from = (uint32_t)from;
-                }
-            }
-            cur[y] = top + state[y];
-            bp[y] = (uint16_t)top_from;
-        }
+        if (tr->dense)
+            step_dense(tr, prev, cur, backptr + t * n_labels);
+        else
+            step_columns(tr, prev, cur, backptr + t * n_labels, column, marks, &stamp);
+        for (y = 0; y < n_labels; y++) cur[y] += state[y];
         swap = prev;
         prev = cur;
         cur = swap;

@@ -8,4 +8,4 @@ from .nlu import NLUModel, Parse, SlotValue
 from .nlu import open_model as open
 from .store import ModelStore
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -21,7 +21,7 @@ from .errors import (
 )
 
 MAGIC = b"PNLU\r\n\x1a\n"  # like PNG's: catches text-mode and 7-bit transfers
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 ALIGNMENT = 64
 HEADER = struct.Struct("<8sIIQQII24x")  # magic, version, n_sections, file_bytes, table offset, alignment, crc
 SECTION = struct.Struct("<40sIIQQ")  # name, kind, crc32, offset, length
@@ -33,11 +33,14 @@ KIND_META = 1
 KIND_TABLE = 2
 KIND_MATRIX = 3  # int32 values
 KIND_MATRIX16 = 4  # int16 values (format version 2)
-KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix", KIND_MATRIX16: "matrix16"}
+KIND_COLUMNS = 5  # a square matrix as column lists of its nonzero entries (format version 3)
+KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix", KIND_MATRIX16: "matrix16",
+              KIND_COLUMNS: "columns"}
 # The first format version that has each kind.
-KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2}
+KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2, KIND_COLUMNS: 3}
 MATRIX_VALUE_BYTES = {KIND_MATRIX: 4, KIND_MATRIX16: 2}
 MATRIX_HEADER = struct.Struct("<II")  # rows, cols; little-endian values follow
+COLUMNS_HEADER = struct.Struct("<IIII")  # rows, cols, n_nonzero, reserved; then the lists
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .errors import CorruptModelError, InputError, ModelClosedError
 from .features import FeatureConfig, Token, WordBatch, prepare
 from .modelfile import ModelFile
 from .table import WeightTable
+from .transitions import Transitions
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -194,10 +195,9 @@ class SlotTagger:
     def __init__(self, model_file: ModelFile, name: str, spec: dict):
         self.table = WeightTable(model_file, spec["table"])
         self.labels = list(spec["labels"])
-        rows, cols, transitions, self._transition_bytes = model_file.matrix(spec["transitions"])
-        if not (rows == cols == len(self.labels) == self.table.n_labels):
+        self.transitions = Transitions(model_file, spec["transitions"])
+        if not (self.transitions.n_labels == len(self.labels) == self.table.n_labels):
             raise CorruptModelError(f"{model_file.path}: slot model {name!r} labels, table and transitions disagree")
-        self._transitions = model_file.c_pointer(transitions)
 
     def tag(self, batch: WordBatch, utterance: int, intent: Optional[str] = None) -> List[str]:
         """BIO tags of an utterance's words (intent: the classifier's, for slot_intent models)."""
@@ -207,7 +207,7 @@ class SlotTagger:
         encoded = intent.encode("utf-8", "surrogatepass") if intent is not None else b""
         scratch = batch.scratch(first, last, encoded, len(self.labels))
         path = np.empty(last - first, dtype=np.uint32)
-        check(lib.pnlu_crf_tag_words(self.table.c_table, self._transitions, self._transition_bytes, batch.c_config,
+        check(lib.pnlu_crf_tag_words(self.table.c_table, self.transitions.c_transitions, batch.c_config,
                                      *batch.c_words(first, last), encoded if intent is not None else ffi.NULL,
                                      len(encoded), ffi.from_buffer(scratch), len(scratch),
                                      ffi.from_buffer("uint32_t[]", path)),

@@ -28,16 +28,21 @@ def random_rows(n, n_labels, weight_bits=8, density=0.3, seed=0):
     return values
 
 
-@pytest.fixture
-def tiny_model(tmp_path):
-    """A small packed model file with one table and one matrix; returns (path, keys, values)."""
+def write_tiny_model(path, matrix_layout="columns"):
+    """A small packed model file with one table "t" and one 5x5 matrix "trans" (one zero entry);
+    returns (path, keys, values)."""
     from pocketnlu_tools.table_builder import build_table
     from pocketnlu_tools.writer import pack_file, write_atomically
 
     keys = random_keys(300, seed=1)
     values = random_rows(len(keys), 5, seed=1)
     section, _ = build_table(keys, values, np.array([1, -2, 3, 0, 7]), weight_bits=8, fingerprint_bits=8)
-    path = tmp_path / "tiny.pnlu"
     transitions = np.arange(25, dtype=np.int32).reshape(5, 5) - 12
-    write_atomically(path, pack_file({"name": "tiny"}, {"t": section}, {"trans": transitions}))
+    write_atomically(path, pack_file({"name": "tiny"}, {"t": section}, {"trans": transitions}, matrix_layout))
     return path, keys, values
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    """write_tiny_model as the current writer packs it (format version 3, column lists)."""
+    return write_tiny_model(tmp_path / "tiny.pnlu")

@@ -16,14 +16,14 @@ def test_inspect_json(tiny_model):
     result = run_cli("inspect", path, "--json", "--verify")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["format_version"] == 2  # its small transitions are an int16 matrix
+    assert report["format_version"] == 3  # its transitions are column lists
     assert report["file_bytes"] == path.stat().st_size
     assert report["n_features"] == len(keys)
     assert report["n_weights"] == int((values != 0).sum())
     assert report["fingerprint_bits"] == 8 and report["weight_bits"] == 8
     assert 2.0 < report["index_bits_per_key"] < 12.0  # tiny sets pay for 64-bit level rounding
     assert [(s["name"], s["kind"]) for s in report["sections"]] == [
-        ("meta", "meta"), ("t", "table"), ("trans", "matrix16")]
+        ("meta", "meta"), ("t", "table"), ("trans", "columns")]
     assert all(s["offset"] % 64 == 0 for s in report["sections"])
     assert report["checksums_ok"] is True
 
@@ -31,7 +31,7 @@ def test_inspect_json(tiny_model):
 def test_inspect_text(tiny_model):
     result = run_cli("inspect", tiny_model[0])
     assert result.returncode == 0
-    assert "format version 2" in result.stdout and "bits/key" in result.stdout
+    assert "format version 3" in result.stdout and "bits/key" in result.stdout
 
 
 @pytest.mark.parametrize("damage, message", [

@@ -83,9 +83,8 @@ def test_fused_scoring_equals_scoring_the_composed_strings():
             groups = np.cumsum([0] + [len(group) for group in per_token]).astype(np.uint32)
             state, _ = tagger.table.score(keys, groups, add_bias=False)
             path = np.empty(len(per_token), np.uint32)
-            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), len(per_token), state.shape[1],
-                                    tagger._transitions, tagger._transition_bytes,
-                                    ffi.new("int64_t[]", 2 * state.shape[1]),
+            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), len(per_token),
+                                    tagger.transitions.c_transitions, ffi.new("int64_t[]", 4 * state.shape[1]),
                                     ffi.new("uint16_t[]", state.size), ffi.from_buffer("uint32_t[]", path),
                                     ffi.NULL) == lib.PNLU_OK
             assert tagger.tag(batch, u, intent) == [tagger.labels[i] for i in path]

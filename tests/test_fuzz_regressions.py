@@ -138,11 +138,13 @@ def replay_table(data: bytes):
         assert lookup == lib.PNLU_OK and ((slots >= -1) & (slots < table.n_keys)).all()
         assert hits.tolist() == [int((slots[a:b] >= 0).sum()) for a, b in zip(groups[:-1], groups[1:])]
         if n_labels <= 64:
-            transitions = (np.arange(n_labels * n_labels, dtype="<i4") % 7 - 3).tobytes()
+            values = (np.arange(n_labels * n_labels, dtype="<i4") % 7 - 3).tobytes()
+            transitions = ffi.new("pnlu_transitions *")
+            assert lib.pnlu_transitions_dense(transitions, values, len(values), n_labels, 4) == lib.PNLU_OK
             path = np.empty(n_tokens, dtype=np.uint32)
             best = ffi.new("int64_t *")
-            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, n_labels, transitions, 4,
-                                    ffi.new("int64_t[]", 2 * n_labels), ffi.new("uint16_t[]", n_tokens * n_labels),
+            assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, transitions,
+                                    ffi.new("int64_t[]", 4 * n_labels), ffi.new("uint16_t[]", n_tokens * n_labels),
                                     ffi.from_buffer("uint32_t[]", path), best) == lib.PNLU_OK
             assert (path < n_labels).all()
     return status

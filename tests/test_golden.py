@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pocketnlu.modelfile import ModelFile
+from pocketnlu.modelfile import KIND_COLUMNS, ModelFile
 from pocketnlu_tools import make_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -138,13 +138,20 @@ def test_sections_at_unaligned_addresses_give_the_same_answers(shift, opened):
         if case["op"] == "score":
             assert scores.tolist() == case["expected"]["scores"], case["id"]
             continue
-        _, _, transitions, width = opened(case["file"]).matrix(case["transitions"])
+        transitions = ffi.new("pnlu_transitions *")
+        model_file = opened(case["file"])
+        if model_file.sections[case["transitions"]].kind == KIND_COLUMNS:
+            data = bytes(model_file.section_bytes(case["transitions"]))
+            check(lib.pnlu_transitions_columns(transitions, unaligned(data), len(data)), case["id"])
+        else:
+            rows, _, values, width = model_file.matrix(case["transitions"])
+            check(lib.pnlu_transitions_dense(transitions, unaligned(bytes(values)), len(values), rows, width),
+                  case["id"])
         n_tokens, n_labels = scores.shape
         path = np.empty(n_tokens, dtype=np.uint32)
         best = ffi.new("int64_t *")
-        check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, n_labels,
-                               unaligned(bytes(transitions)), width,
-                               ffi.from_buffer("int64_t[]", np.empty(2 * n_labels, np.int64)),
+        check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", scores), n_tokens, transitions,
+                               ffi.from_buffer("int64_t[]", np.empty(4 * n_labels, np.int64)),
                                ffi.from_buffer("uint16_t[]", np.empty(n_tokens * n_labels, np.uint16)),
                                ffi.from_buffer("uint32_t[]", path), best), case["id"])
         assert {"labels": path.tolist(), "best_score": best[0]} == case["expected"], case["id"]

@@ -13,6 +13,9 @@ from pocketnlu.errors import (
 )
 from pocketnlu.modelfile import FORMAT_VERSION, HEADER, SECTION, ModelFile, header_crc
 from pocketnlu.table import WeightTable
+from pocketnlu.transitions import Transitions
+
+from conftest import write_tiny_model
 
 TABLE_HEADER = struct.Struct("<4sIIIIBBBxQQ24x")
 
@@ -24,7 +27,7 @@ def open_all(path):
         for name, section in model_file.sections.items():
             if section.kind == 2:
                 WeightTable(model_file, name)
-        model_file.matrix("trans")
+        Transitions(model_file, "trans")
     finally:
         model_file.close()
 
@@ -85,10 +88,25 @@ def test_future_version(tiny_model, tmp_path):
     rejects(tmp_path, with_fixed_crc(data), UnsupportedVersionError, "newer")
 
 
-def test_a_section_kind_newer_than_the_files_version(tiny_model, tmp_path):
-    data = bytearray(tiny_model[0].read_bytes())  # version 2, for its int16 matrix
+@pytest.fixture
+def dense_model(tmp_path):
+    """The tiny model as writers before format version 3 packed it: an int16 matrix (version 2)."""
+    return write_tiny_model(tmp_path / "dense.pnlu", matrix_layout="dense")
+
+
+def test_a_section_kind_newer_than_the_files_version(tiny_model, dense_model, tmp_path):
+    data = bytearray(tiny_model[0].read_bytes())  # version 3, for its column lists
+    struct.pack_into("<I", data, 8, 2)
+    rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "columns section in a format version 2 file")
+    data = bytearray(dense_model[0].read_bytes())  # version 2, for its int16 matrix
     struct.pack_into("<I", data, 8, 1)
     rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "matrix16 section in a format version 1 file")
+
+
+def test_older_files_with_dense_matrices_still_open(dense_model):
+    with ModelFile(dense_model[0]) as model_file:
+        assert model_file.format_version == 2
+        assert Transitions(model_file, "trans").n_labels == 5
 
 
 def test_version_zero(tiny_model, tmp_path):
@@ -204,18 +222,56 @@ def test_table_length_differs_from_its_layout(tiny_model, tmp_path):
     rejects(tmp_path, edit_entry(data, 1, length=length + 8), CorruptModelError, "length differs")
 
 
-def test_matrix_values_must_fill_the_section(tiny_model, tmp_path):
-    data = bytearray(tiny_model[0].read_bytes())
+def test_matrix_values_must_fill_the_section(dense_model, tmp_path):
+    data = bytearray(dense_model[0].read_bytes())
     _, _, _, offset, _ = sections_of(data)[2]
     struct.pack_into("<II", data, offset, 5, 6)  # 5x6 int16 values need 4 bytes more than 5x5 hold
     rejects(tmp_path, bytes(data), CorruptModelError, "expected 68 for 5x6")
 
 
-def test_matrix_dimensions_overflow(tiny_model, tmp_path):
-    data = bytearray(tiny_model[0].read_bytes())
+def test_matrix_dimensions_overflow(dense_model, tmp_path):
+    data = bytearray(dense_model[0].read_bytes())
     _, _, _, offset, _ = sections_of(data)[2]
     struct.pack_into("<II", data, offset, 2**32 - 1, 2**32 - 1)
     rejects(tmp_path, bytes(data), CorruptModelError, "matrix")
+
+
+# The tiny model's 5x5 transitions as column lists: 24 nonzero entries, 4 or 5 per column.
+COLUMNS = dict(header=0, starts=16, froms=40, values=88, length=184)
+
+
+def edit_columns(data, fmt, at, *values):
+    data = bytearray(data)
+    _, _, _, offset, length = sections_of(data)[2]
+    assert length == COLUMNS["length"]
+    struct.pack_into(fmt, data, offset + at, *values)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt, at, values, error, message", [
+    ("<II", 0, (5, 6), CorruptModelError, "header"),  # not square
+    ("<II", 0, (0, 0), CorruptModelError, "header"),
+    ("<II", 0, (70000, 70000), CorruptModelError, "header"),  # from labels are uint16
+    ("<I", 8, (26,), CorruptModelError, "header"),  # more entries than the matrix has
+    ("<I", 8, (23,), CorruptModelError, "length differs"),
+    ("<I", 12, (1,), CorruptModelError, "header"),  # reserved
+    ("<I", COLUMNS["starts"], (1,), CorruptModelError, "inconsistent data"),  # first start
+    ("<I", COLUMNS["starts"] + 20, (23,), CorruptModelError, "inconsistent data"),  # last start
+    ("<I", COLUMNS["starts"] + 8, (0,), CorruptModelError, "inconsistent data"),  # starts decrease
+    ("<I", COLUMNS["starts"] + 8, (2**32 - 1,), CorruptModelError, "inconsistent data"),  # past the entries
+    ("<H", COLUMNS["froms"], (5,), CorruptModelError, "inconsistent data"),  # no such label
+    ("<H", COLUMNS["froms"], (65535,), CorruptModelError, "inconsistent data"),
+    ("<HH", COLUMNS["froms"], (1, 1), CorruptModelError, "inconsistent data"),  # repeated
+    ("<HH", COLUMNS["froms"], (1, 0), CorruptModelError, "inconsistent data"),  # not increasing
+])
+def test_inconsistent_column_lists(tiny_model, tmp_path, fmt, at, values, error, message):
+    rejects(tmp_path, edit_columns(tiny_model[0].read_bytes(), fmt, at, *values), error, message)
+
+
+def test_column_lists_shorter_than_their_header(tiny_model, tmp_path):
+    data = tiny_model[0].read_bytes()
+    rejects(tmp_path, edit_entry(data, 2, length=12), TruncatedFileError, "shorter")
+    rejects(tmp_path, edit_entry(data, 2, length=COLUMNS["length"] - 4), CorruptModelError, "length differs")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -219,7 +219,7 @@ def build_models(train, dev, workdir):
 
 
 def build_skill_store(directory: Path, count=1000):
-    """`count` skill models: copies of the shipped in-car model (27 KB), one file each."""
+    """`count` skill models: copies of the shipped in-car model (22 KB), one file each."""
     import pocketnlu
 
     default_model = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"

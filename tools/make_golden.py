@@ -36,6 +36,7 @@ import numpy as np
 from pocketnlu._binding import check, ffi, lib
 from pocketnlu.modelfile import ModelFile
 from pocketnlu.table import WeightTable
+from pocketnlu.transitions import Transitions
 
 from .table_builder import build_table
 from .writer import pack_file, write_atomically
@@ -139,10 +140,30 @@ def recipe_crf() -> bytes:
     meta = {"golden": "crf", "models": {"slots": {
         "type": "crf", "table": "slots", "transitions": "transitions",
         "labels": [f"y{j}" for j in range(CRF_LABELS)]}}}
-    return pack_file(meta, {"slots": table}, {"transitions": make_transitions(rng, CRF_LABELS)})
+    return pack_file(meta, {"slots": table}, {"transitions": make_transitions(rng, CRF_LABELS)}, matrix_layout="dense")
 
 
-RECIPES = {"classifiers.pnlu": recipe_classifiers, "crf.pnlu": recipe_crf}
+def recipe_crf_columns() -> bytes:
+    """The same kind of CRF table with its transitions as column lists (format version 3):
+    mostly zero, a few long columns (Viterbi's scan path) and many short ones (its top-list
+    path), and the two entries at the bottom of the int32 range."""
+    rng = SplitMix64(4242)
+    keys = make_keys(rng, 400, "c:")
+    table, _ = build_table(keys, make_rows(rng, 400, CRF_LABELS, 8, 6), make_bias(rng, CRF_LABELS, False),
+                           weight_bits=8, fingerprint_bits=8, gamma=1.0, seed=99)
+    transitions = make_transitions(rng, CRF_LABELS)
+    for to in range(CRF_LABELS):
+        keep = 30 if to % 25 == 0 else to % 7  # columns of 0..6 entries, and four of 30
+        for source in range(CRF_LABELS):
+            if rng.below(CRF_LABELS) >= keep and (source, to) not in ((0, 1), (1, 0)):
+                transitions[source, to] = 0
+    meta = {"golden": "crf-columns", "models": {"slots": {
+        "type": "crf", "table": "slots", "transitions": "transitions",
+        "labels": [f"y{j}" for j in range(CRF_LABELS)]}}}
+    return pack_file(meta, {"slots": table}, {"transitions": transitions})
+
+
+RECIPES = {"classifiers.pnlu": recipe_classifiers, "crf.pnlu": recipe_crf, "crf-columns.pnlu": recipe_crf_columns}
 
 
 # --- operations: (open ModelFile, case) -> answer ---------------------------------------------
@@ -167,19 +188,19 @@ def op_score(model_file: ModelFile, case: dict):
 def op_viterbi(model_file: ModelFile, case: dict):
     """State scores of each token's group of keys (no bias), then pnlu_viterbi."""
     table = WeightTable(model_file, case["table"])
-    rows, cols, transitions, width = model_file.matrix(case["transitions"])
+    transitions = Transitions(model_file, case["transitions"])
     state, _ = table.score([decode_key(k) for k in case["keys"]], case["groups"], add_bias=False)
     n_tokens, n_labels = state.shape
-    if not rows == cols == n_labels:
-        raise ValueError(f"transitions {rows}x{cols} for {n_labels} labels")
+    if transitions.n_labels != n_labels:
+        raise ValueError(f"transitions of {transitions.n_labels} labels for {n_labels}")
     state = np.ascontiguousarray(state, dtype=np.int64)
-    work = np.empty(2 * n_labels, dtype=np.int64)
+    work = np.empty(4 * n_labels, dtype=np.int64)
     backptr = np.empty(n_tokens * n_labels, dtype=np.uint16)
     path = np.empty(n_tokens, dtype=np.uint32)
     best = ffi.new("int64_t *")
-    check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, n_labels,
-                           model_file.c_pointer(transitions), width, ffi.from_buffer("int64_t[]", work),
-                           ffi.from_buffer("uint16_t[]", backptr), ffi.from_buffer("uint32_t[]", path), best),
+    check(lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, transitions.c_transitions,
+                           ffi.from_buffer("int64_t[]", work), ffi.from_buffer("uint16_t[]", backptr),
+                           ffi.from_buffer("uint32_t[]", path), best),
           "viterbi")
     return {"labels": [int(y) for y in path], "best_score": int(best[0])}
 
@@ -214,6 +235,8 @@ def table_keys(recipe_name: str):
     if recipe_name == "classifiers.pnlu":
         rng = SplitMix64(20240501)
         return {"domain": make_keys(rng, 150, "d:"), "intent": make_keys(rng, 500, "i:")}
+    if recipe_name == "crf-columns.pnlu":
+        return {"slots": make_keys(SplitMix64(4242), 400, "c:")}
     rng = SplitMix64(777)
     return {"slots": make_keys(rng, 600, "t:")}
 
@@ -254,6 +277,11 @@ def case_list() -> list:
                   "transitions": "transitions", "keys": flat, "groups": offsets})
     flat, offsets = grouped([known[50:53]])
     cases.append({"id": "crf/slots/viterbi/one-token", "op": "viterbi", "file": "crf.pnlu",
+                  "table": "slots", "transitions": "transitions", "keys": flat, "groups": offsets})
+    column_keys = table_keys("crf-columns.pnlu")["slots"]
+    known = sample(rng, column_keys, 90)
+    flat, offsets = grouped([known[3 * t : 3 * t + 3] for t in range(30)] + [[], ["unseen"]])
+    cases.append({"id": "crf-columns/slots/viterbi", "op": "viterbi", "file": "crf-columns.pnlu",
                   "table": "slots", "transitions": "transitions", "keys": flat, "groups": offsets})
     return cases
 

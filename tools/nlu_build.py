@@ -293,7 +293,7 @@ def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: 
 def uncompressed_bytes(model: FloatNLU) -> int:
     """The float model stored plainly: each kept feature string in UTF-8 plus a 4-byte float per
     weight (the classifier's rows are dense over its labels; crfsuite stores only nonzero
-    (feature, label) weights), plus biases and CRF transitions."""
+    (feature, label) weights and nonzero transitions), plus biases and CRF transitions."""
     def key_bytes(keys):
         buf, _ = encode_keys(keys)
         return len(buf)
@@ -304,5 +304,6 @@ def uncompressed_bytes(model: FloatNLU) -> int:
         total += key_bytes(linear.features) + 4 * linear.weights.size + 4 * len(linear.bias)
     if model.slots is not None:
         crf = model.slots
-        total += key_bytes(crf.features) + 4 * int(np.count_nonzero(crf.weights)) + 4 * crf.transitions.size
+        total += key_bytes(crf.features) + 4 * int(np.count_nonzero(crf.weights))
+        total += 4 * int(np.count_nonzero(crf.transitions))
     return total

@@ -7,15 +7,16 @@ import zlib
 import numpy as np
 
 from pocketnlu.modelfile import (
-    ALIGNMENT, HEADER, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_SINCE, KIND_TABLE, MAGIC, MATRIX_HEADER,
-    SECTION, header_crc,
+    ALIGNMENT, COLUMNS_HEADER, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_SINCE, KIND_TABLE,
+    MAGIC, MATRIX_HEADER, SECTION, header_crc,
 )
 
 MAX_NAME_BYTES = SECTION.size - 24
+MAX_COLUMN_LABELS = 65535  # from labels are uint16
 
 
 def matrix_section(values: np.ndarray):
-    """(kind, bytes) of an integer matrix: int16 values when they all fit, else int32."""
+    """(kind, bytes) of a dense integer matrix: int16 values when they all fit, else int32."""
     rows, cols = values.shape
     values = np.asarray(values)
     fits16 = values.size == 0 or (values.min() >= -(1 << 15) and values.max() < (1 << 15))
@@ -23,18 +24,35 @@ def matrix_section(values: np.ndarray):
     return kind, MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype=dtype).tobytes()
 
 
+def columns_section(values: np.ndarray):
+    """(kind, bytes) of a square int32 matrix as column lists of its nonzero entries."""
+    values = np.asarray(values)
+    rows, cols = values.shape
+    if rows != cols or not 1 <= rows <= MAX_COLUMN_LABELS:
+        raise ValueError(f"column lists need a square matrix of 1..{MAX_COLUMN_LABELS} rows, got {rows}x{cols}")
+    if values.min() < -(1 << 31) or values.max() >= (1 << 31):
+        raise ValueError("a value does not fit in int32")
+    to_labels, from_labels = np.nonzero(values.T)  # column-major: by `to`, then increasing `from`
+    starts = np.searchsorted(to_labels, np.arange(cols + 1)).astype("<u4")
+    froms = from_labels.astype("<u2").tobytes()
+    return KIND_COLUMNS, (COLUMNS_HEADER.pack(rows, cols, len(from_labels), 0) + starts.tobytes() + froms
+                          + bytes(len(froms) % 4) + values.T[to_labels, from_labels].astype("<i4").tobytes())
+
+
 def meta_section(meta: dict) -> bytes:
     """Canonical JSON (sorted keys, no whitespace) so that rebuilding gives the same bytes."""
     return json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def pack_file(meta: dict, tables: dict, matrices: dict = None) -> bytes:
-    """The bytes of a model file: metadata first, then tables and matrices in name order. The
-    file gets the oldest format version that has all its section kinds, so older readers can
-    read whatever they can understand."""
+def pack_file(meta: dict, tables: dict, matrices: dict = None, matrix_layout: str = "columns") -> bytes:
+    """The bytes of a model file: metadata first, then tables and matrices in name order.
+    Matrices are stored as column lists, or with matrix_layout="dense" as the dense kinds that
+    format versions 1 and 2 have. The file gets the oldest format version that has all its
+    section kinds, so older readers can read whatever they can understand."""
+    encode = {"columns": columns_section, "dense": matrix_section}[matrix_layout]
     sections = [("meta", KIND_META, meta_section(meta))]
     sections += [(name, KIND_TABLE, data) for name, data in sorted(tables.items())]
-    sections += [(name, *matrix_section(m)) for name, m in sorted((matrices or {}).items())]
+    sections += [(name, *encode(m)) for name, m in sorted((matrices or {}).items())]
     version = max(KIND_SINCE[kind] for _, kind, _ in sections)
     for name, _, _ in sections:
         encoded = name.encode("ascii")

@@ -93,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t table_bytes[104], transitions[4 * N_LABELS * N_LABELS] = {0};
     const uint8_t *forms;
     pnlu_table table;
+    pnlu_transitions tr;
     size_t forms_len, n_forms = 0, i, scratch_len, n_words;
     uint8_t *scratch;
     int64_t scores[N_LABELS];
@@ -130,7 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(pnlu_score_utterances(&table, &c, forms, forms_len, offsets, n_words, words, 1, 1, scratch, scratch_len,
                                 scores, NULL) == PNLU_OK);
     CHECK(scores[0] == 1 && scores[1] == -1);
-    CHECK(pnlu_crf_tag_words(&table, transitions, 4, &c, forms, forms_len, offsets, n_words, (const uint8_t *)"i", 1,
+    CHECK(pnlu_transitions_dense(&tr, transitions, sizeof transitions, N_LABELS, 4) == PNLU_OK);
+    CHECK(pnlu_crf_tag_words(&table, &tr, &c, forms, forms_len, offsets, n_words, (const uint8_t *)"i", 1,
                              scratch, scratch_len, labels) == PNLU_OK);
     for (i = 0; i < n_words; i++) CHECK(labels[i] == 0); /* all-zero scores: ties go to label 0 */
     free(scratch);

@@ -3,7 +3,9 @@
  * pnlu_table_init validates it; when it is accepted, the harness looks up and scores keys (fixed
  * ones, which the seed tables of tools/fuzz_seeds.py hold, and slices of the input itself), checks
  * that lookup, score and bias agree with each other, and runs Viterbi over the scores with a
- * transitions matrix cut from the input, checked against brute force on small cases. Every
+ * transitions matrix cut from the input (dense, or mostly zero), checked against brute force on
+ * small cases and against the same matrix encoded as column lists. The input is also tried as a
+ * column-lists section. Every
  * buffer handed to the core is a heap block of exactly the size the API promises, so
  * AddressSanitizer sees any read or write past it; the section is also read from a misaligned
  * copy (armhf). A violated invariant aborts, which libFuzzer reports as a crash.
@@ -98,20 +100,64 @@ static int64_t brute_force(const int64_t *state, size_t n_tokens, size_t n_label
     return best;
 }
 
+static void put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A dense matrix as a column-lists section (FORMAT.md, kind 5), encoded here from the spec,
+ * independently of the Python writer. */
+static uint8_t *encode_columns(const uint8_t *trans, unsigned width, size_t n_labels, size_t *len) {
+    size_t n_nonzero = 0, i, y, from, e = 0, pad;
+    uint8_t *out, *starts, *froms, *values;
+    for (i = 0; i < n_labels * n_labels; i++) n_nonzero += load_transition(trans, i, width) != 0;
+    pad = (2 * n_nonzero) % 4;
+    *len = 16 + 4 * (n_labels + 1) + 2 * n_nonzero + pad + 4 * n_nonzero;
+    out = xmalloc(*len);
+    memset(out, 0, *len);
+    put_u32(out, (uint32_t)n_labels);
+    put_u32(out + 4, (uint32_t)n_labels);
+    put_u32(out + 8, (uint32_t)n_nonzero);
+    starts = out + 16;
+    froms = starts + 4 * (n_labels + 1);
+    values = froms + 2 * n_nonzero + pad;
+    for (y = 0; y < n_labels; y++) {
+        put_u32(starts + 4 * y, (uint32_t)e);
+        for (from = 0; from < n_labels; from++) {
+            int64_t v = load_transition(trans, from * n_labels + y, width);
+            if (!v) continue;
+            froms[2 * e] = (uint8_t)from;
+            froms[2 * e + 1] = (uint8_t)(from >> 8);
+            put_u32(values + 4 * e, (uint32_t)(int32_t)v);
+            e++;
+        }
+    }
+    put_u32(starts + 4 * n_labels, (uint32_t)e);
+    CHECK(e == n_nonzero);
+    return out;
+}
+
 static void run_viterbi(const uint8_t *data, size_t size, const int64_t *scores, size_t n_tokens,
                         size_t n_labels) {
     unsigned width = data[0] & 1 ? 2 : 4; /* int16 or int32 transitions */
-    size_t trans_len = width * n_labels * n_labels, i, t, n_paths = 1;
-    uint8_t *trans = xmalloc(trans_len);
-    int64_t *work = xmalloc(2 * n_labels * sizeof *work);
+    unsigned sparsity = (data[0] >> 1) & 3; /* keep every entry, or about 1 in 4, 16 or 64 */
+    size_t trans_len = width * n_labels * n_labels, i, t, n_paths = 1, columns_len;
+    uint8_t *trans = xmalloc(trans_len), *columns;
+    int64_t *work = xmalloc(4 * n_labels * sizeof *work);
     uint16_t *backptr = xmalloc(n_tokens * n_labels * sizeof *backptr);
-    uint32_t *labels = xmalloc(n_tokens * sizeof *labels);
-    int64_t best = 0, path_score = 0;
+    uint32_t *labels = xmalloc(n_tokens * sizeof *labels), *column_labels = xmalloc(n_tokens * sizeof *labels);
+    int64_t best = 0, column_best = 0, path_score = 0;
+    pnlu_transitions dense, sparse;
     int status;
 
     /* Transitions from the input, read backwards so they differ from the table's own bytes. */
     for (i = 0; i < trans_len; i++) trans[i] = data[size - 1 - (i % size)];
-    status = pnlu_viterbi(scores, n_tokens, n_labels, trans, width, work, backptr, labels, &best);
+    for (i = 0; sparsity && i < n_labels * n_labels; i++)
+        if (data[(i * 7) % size] % (1u << (2 * sparsity))) memset(trans + width * i, 0, width);
+    CHECK(pnlu_transitions_dense(&dense, trans, trans_len, n_labels, width) == PNLU_OK);
+    status = pnlu_viterbi(scores, n_tokens, &dense, work, backptr, labels, &best);
     CHECK(status == PNLU_OK);
     for (t = 0; t < n_tokens; t++) {
         CHECK(labels[t] < n_labels);
@@ -121,14 +167,43 @@ static void run_viterbi(const uint8_t *data, size_t size, const int64_t *scores,
     CHECK(path_score == best);
     for (t = 0; t < n_tokens && n_paths <= MAX_BRUTE_PATHS; t++) n_paths *= n_labels;
     if (n_paths <= MAX_BRUTE_PATHS) CHECK(brute_force(scores, n_tokens, n_labels, trans, width) == best);
+    /* The same matrix as column lists: the same path and score, ties included. */
+    columns = encode_columns(trans, width, n_labels, &columns_len);
+    CHECK(pnlu_transitions_columns(&sparse, columns, columns_len) == PNLU_OK);
+    CHECK(pnlu_viterbi(scores, n_tokens, &sparse, work, backptr, column_labels, &column_best) == PNLU_OK);
+    CHECK(column_best == best && memcmp(column_labels, labels, n_tokens * sizeof *labels) == 0);
+    CHECK(pnlu_transitions_columns(&sparse, columns, columns_len - 1) == PNLU_E_SIZE);
     /* Over the token limit: refused before any buffer is touched. */
-    CHECK(pnlu_viterbi(scores, (size_t)PNLU_MAX_TOKENS + 1, n_labels, trans, width, work, backptr, labels,
-                       &best) == PNLU_E_LIMIT);
-    CHECK(pnlu_viterbi(scores, n_tokens, n_labels, trans, 3, work, backptr, labels, &best) == PNLU_E_ARGUMENT);
+    CHECK(pnlu_viterbi(scores, (size_t)PNLU_MAX_TOKENS + 1, &dense, work, backptr, labels, &best) ==
+          PNLU_E_LIMIT);
+    CHECK(pnlu_transitions_dense(&dense, trans, trans_len, n_labels, 3) == PNLU_E_ARGUMENT);
+    free(columns);
     free(trans);
     free(work);
     free(backptr);
     free(labels);
+    free(column_labels);
+}
+
+/* The input as a column-lists section: accepted only if consistent, then decoded in bounds. */
+static void run_columns(const uint8_t *data, size_t size) {
+    pnlu_transitions tr;
+    int64_t *scores, *work, best = 0;
+    uint16_t *backptr;
+    uint32_t labels[3];
+    size_t i, n;
+    if (pnlu_transitions_columns(&tr, data, size) != PNLU_OK) return;
+    n = tr.n_labels;
+    CHECK(n >= 1 && tr.n_nonzero <= n * n);
+    scores = xmalloc(3 * n * sizeof *scores);
+    work = xmalloc(4 * n * sizeof *work);
+    backptr = xmalloc(3 * n * sizeof *backptr);
+    for (i = 0; i < 3 * n; i++) scores[i] = (int64_t)(i * 2654435761u % 17) - 8;
+    CHECK(pnlu_viterbi(scores, 3, &tr, work, backptr, labels, &best) == PNLU_OK);
+    for (i = 0; i < 3; i++) CHECK(labels[i] < n);
+    free(scores);
+    free(work);
+    free(backptr);
 }
 
 /* Queries a table that pnlu_table_init accepted; returns nothing, aborts on a broken invariant. */
@@ -223,5 +298,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         misuse(&table, &k);
     }
     free(k.bytes);
+    run_columns(data, size);
     return 0;
 }
