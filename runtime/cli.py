@@ -34,11 +34,14 @@ def _host_tools():
 
 
 def _train(args) -> int:
+    limit = 2 ** (args.weight_bits - 1) - 1
+    if args.dead_zone is not None and not 0 <= args.dead_zone < limit:
+        raise UsageError(f"--dead-zone must be 0..{limit - 1} at {args.weight_bits}-bit weights")
     _host_tools()
     from pocketnlu_tools.train_command import train_command
 
     report = train_command(args.data, args.output, data_format=args.format, weight_bits=args.weight_bits,
-                           fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
+                           fingerprint_bits=args.fingerprint_bits, gamma=args.gamma, dead_zone=args.dead_zone,
                            oos_threshold=args.oos_threshold, with_slots=not args.no_slots,
                            hierarchical=args.hierarchical, progress=_progress)
     print(json.dumps(report, indent=2) if args.json else _format_train(report))
@@ -60,7 +63,9 @@ def _format_train(report: dict) -> str:
              f"  float:      {metrics(report['float'])}",
              f"  compressed: {metrics(report['compressed'])}",
              f"size: {report['file_bytes']} bytes compressed, {report['uncompressed_bytes']} bytes as a plain "
-             f"float model ({report['compression_ratio']:.1f}x smaller)"]
+             f"float model ({report['compression_ratio']:.1f}x smaller)",
+             "dead zones (quantization steps): " + ", ".join(f"{name} {steps}" for name, steps in
+                                                            sorted(report["dead_zones"].items()))]
     lines += [f"  {name:<20} {size:>10} bytes" for name, size in report["sections"].items()]
     return "\n".join(lines)
 
@@ -129,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--fingerprint-bits", type=int, default=8, choices=range(0, 17), metavar="{0..16}",
                        help="fingerprint bits per feature; unknown features pass with probability 2^-b (default 8)")
     train.add_argument("--gamma", type=float, default=1.0, help="MPHF load factor, 1..16 (default 1)")
+    train.add_argument("--dead-zone", type=int, metavar="STEPS",
+                       help="drop weights within STEPS quantization steps of zero, in every table (default: "
+                            "chosen per table on the dev split, the widest that keeps its dev score)")
     train.add_argument("--oos-threshold", type=float, help="confidence under which an utterance is out of scope "
                        "(default: chosen on the dev split when it has out-of-scope examples)")
     train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")

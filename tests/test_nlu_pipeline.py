@@ -15,7 +15,9 @@ import pocketnlu  # noqa: E402
 from pocketnlu.errors import InputError  # noqa: E402
 from pocketnlu_tools.datasets import load_dataset  # noqa: E402
 from pocketnlu_tools.evaluate import evaluate  # noqa: E402
-from pocketnlu_tools.nlu_build import PackOptions, bio_tags, pack_nlu, train_nlu  # noqa: E402
+from pocketnlu_tools.nlu_build import (  # noqa: E402
+    PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu,
+)
 from pocketnlu_tools.writer import write_atomically  # noqa: E402
 
 INCAR = Path(__file__).resolve().parents[1] / "tools" / "incar" / "incar.jsonl"
@@ -57,6 +59,43 @@ def test_compressed_model_matches_the_float_model(trained):
     assert abs(packed_report["intent_accuracy"] - float_report["intent_accuracy"]) <= 0.01
     assert abs(packed_report["slot_f1"] - float_report["slot_f1"]) <= 0.01
     assert agreement >= 0.99
+
+
+def test_dead_zones_drop_small_weights_and_are_chosen_on_dev(trained, tmp_path):
+    from pocketnlu.modelfile import ModelFile
+    from pocketnlu.table import WeightTable
+
+    model, _ = trained
+    dev = subset("dev")
+    options = choose_dead_zones(model, dev, PackOptions())
+    assert set(options.dead_zones) == {"intent", "slots"} and all(0 <= s <= 4 for s in options.dead_zones.values())
+    sizes, reports = {}, {}
+    for name, chosen in (("none", PackOptions()), ("chosen", options), ("all 4", PackOptions(dead_zone=4))):
+        path = tmp_path / f"{name}.pnlu"
+        write_atomically(path, pack_nlu(model, chosen))
+        sizes[name] = path.stat().st_size
+        with ModelFile(path) as model_file:
+            assert model_file.meta["options"]["dead_zones"] == {m: chosen.dead_zone_of(m) for m in ("intent", "slots")}
+            for table in ("intent.table", "slots.table"):
+                assert WeightTable(model_file, table).n_pairs > 0
+        with pocketnlu.open(path) as compressed:
+            reports[name] = evaluate(compressed, dev, measure_latency=False)
+    assert sizes["all 4"] < sizes["none"] and sizes["chosen"] <= sizes["none"]
+    # Each table's choice is at least as good on dev as no dead zone; together they may interact
+    # (the CRF sees the predicted intent), so allow one utterance.
+    assert reports["chosen"]["intent_accuracy"] >= reports["none"]["intent_accuracy"] - 1 / len(dev)
+    assert reports["chosen"]["slot_f1"] >= reports["none"]["slot_f1"] - 0.005
+
+
+def test_a_dead_zone_drops_exactly_the_weights_within_it():
+    from pocketnlu_tools.quantize import quantize_rows
+
+    weights = np.array([[0.0, 0.01, -0.02, 1.27], [0.03, -0.03, 0.0, 0.0], [0.005, 0.0, 0.0, 0.0]])
+    rows = quantize_rows(weights, 8, dead_zone=2)  # scale 0.01: q = 0, 1, -2, 127 / 3, -3 / 0
+    assert rows.kept.tolist() == [0, 1]
+    assert rows.values.tolist() == [[0, 0, 0, 127], [3, -3, 0, 0]]
+    with pytest.raises(ValueError, match="dead zone"):
+        quantize_rows(weights, 4, dead_zone=7)
 
 
 def test_parse_gives_domain_intent_and_slots_with_offsets(trained):
@@ -131,9 +170,11 @@ def test_cli_train_parse_eval(tmp_path):
                                      for e in subset("train")[:600]]
     data.write_text("\n".join(rows) + "\n")
     model = tmp_path / "small.pnlu"
-    result = run_cli("train", data, "-o", model, "--json", "--weight-bits", "6", "--fingerprint-bits", "4")
+    result = run_cli("train", data, "-o", model, "--json", "--weight-bits", "6", "--fingerprint-bits", "4",
+                     "--dead-zone", "1")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
+    assert report["dead_zones"] == {"intent": 1}  # CSV has no slots
     for key in ("float", "compressed"):
         assert set(report[key]) >= {"intent_accuracy", "slot_f1"}
     assert report["file_bytes"] == model.stat().st_size

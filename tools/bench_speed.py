@@ -181,7 +181,7 @@ def build_models(train, dev, workdir):
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
 
-    from .nlu_build import bio_tags, pack_nlu, train_nlu
+    from .nlu_build import PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu
     from .writer import write_atomically
     import fasttext
     import pycrfsuite
@@ -190,7 +190,7 @@ def build_models(train, dev, workdir):
     paths = {}
     model = train_nlu(train, dev=dev)
     paths["pocketnlu"] = str(workdir / "model.pnlu")
-    write_atomically(paths["pocketnlu"], pack_nlu(model))
+    write_atomically(paths["pocketnlu"], pack_nlu(model, choose_dead_zones(model, dev, PackOptions())))
 
     corpus = workdir / "fasttext.txt"
     corpus.write_text("".join(f"__label__{e.intent} {e.text.lower()}\n" for e in train))
@@ -219,7 +219,7 @@ def build_models(train, dev, workdir):
 
 
 def build_skill_store(directory: Path, count=1000):
-    """`count` skill models: copies of the shipped in-car model (22 KB), one file each."""
+    """`count` skill models: copies of the shipped in-car model (16 KB), one file each."""
     import pocketnlu
 
     default_model = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pocketnlu
 
 from .datasets import load_dataset, split_for_training
-from .nlu_build import PackOptions, choose_oos_threshold, pack_nlu, train_nlu
+from .nlu_build import PackOptions, choose_dead_zones, choose_oos_threshold, pack_nlu, train_nlu
 from .writer import write_atomically
 
 # Package data on both sides, so this works from a checkout and from an installed package.
@@ -23,7 +23,8 @@ def build_default_model(progress=lambda message: None) -> bytes:
     train, dev, _ = split_for_training(load_dataset(DATASET))
     model = train_nlu(train, dev=dev, progress=progress)
     model.oos_threshold = choose_oos_threshold(model, dev)
-    return pack_nlu(model, OPTIONS, provenance={"dataset": "pocketnlu in-car commands (tools/incar)",
+    options = choose_dead_zones(model, dev, OPTIONS, progress)
+    return pack_nlu(model, options, provenance={"dataset": "pocketnlu in-car commands (tools/incar)",
                                                 "train_utterances": len(train)})
 
 

@@ -1,8 +1,10 @@
 """Linear quantization of float weights to signed `bits`-bit integers, with zero pruning.
 
 Symmetric around zero (so zero stays exactly zero and tiny weights round to it):
-q = round(w / scale), scale = max|w| / (2^(bits-1) - 1). Biases and CRF transitions are
-few, so they keep the same scale but are stored as int32 without clipping.
+q = round(w / scale), scale = max|w| / (2^(bits-1) - 1). A dead zone of d steps also drops
+every weight with |q| <= d (d = 0: only those that round to zero); dropped entries cost nothing
+in the file. Biases and CRF transitions are few, so they keep the same scale but are stored as
+int32 without clipping or dead zone.
 """
 from dataclasses import dataclass
 
@@ -29,11 +31,14 @@ def weight_scale(weights: np.ndarray, bits: int) -> float:
     return peak / (2 ** (bits - 1) - 1) if peak > 0 else 1.0
 
 
-def quantize_rows(weights: np.ndarray, bits: int, scale: float = None) -> QuantizedRows:
+def quantize_rows(weights: np.ndarray, bits: int, scale: float = None, dead_zone: int = 0) -> QuantizedRows:
     if scale is None:
         scale = weight_scale(weights, bits)
     limit = 2 ** (bits - 1) - 1
+    if not 0 <= dead_zone < limit:
+        raise ValueError(f"a dead zone of {dead_zone} steps is outside 0..{limit - 1} at {bits} bits")
     values = np.clip(np.rint(weights / scale), -limit, limit).astype(np.int8)
+    values[np.abs(values) <= dead_zone] = 0
     kept = np.flatnonzero(values.any(axis=1))
     return QuantizedRows(kept, values[kept], scale, bits)
 

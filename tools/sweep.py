@@ -20,24 +20,29 @@ from pocketnlu.nlu import open_model
 from .benchmarks_md import update_block
 from .datasets import load_dataset, split_for_training
 from .evaluate import evaluate
-from .nlu_build import PackOptions, bio_tags, pack_nlu, train_nlu, uncompressed_bytes
+from .nlu_build import PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu, uncompressed_bytes
 from .writer import write_atomically
 
 WEIGHT_BITS = (8, 6, 4)
 FINGERPRINT_BITS = (0, 4, 8, 12, 16)
 GAMMAS = (1.0, 2.0)
+DEAD_ZONE_BITS = (8, 6)
 
 
-def sweep(model, test, workdir):
+def sweep(model, dev, test, workdir):
+    """Every grid setting without dead zone, then the 8- and 6-bit defaults with the dead zones
+    `pocketnlu train` chooses on dev; rows of (options, test report, file bytes)."""
+    grid = [PackOptions(weight_bits, fingerprint_bits, gamma)
+            for weight_bits in WEIGHT_BITS for fingerprint_bits in FINGERPRINT_BITS for gamma in GAMMAS]
+    if dev:
+        grid += [choose_dead_zones(model, dev, PackOptions(weight_bits)) for weight_bits in DEAD_ZONE_BITS]
     rows = []
-    for weight_bits in WEIGHT_BITS:
-        for fingerprint_bits in FINGERPRINT_BITS:
-            for gamma in GAMMAS:
-                path = Path(workdir) / f"sweep-{weight_bits}-{fingerprint_bits}-{gamma}.pnlu"
-                write_atomically(path, pack_nlu(model, PackOptions(weight_bits, fingerprint_bits, gamma)))
-                with open_model(path) as compressed:
-                    report = evaluate(compressed, test, measure_latency=False)
-                rows.append((weight_bits, fingerprint_bits, gamma, report, path.stat().st_size))
+    for i, options in enumerate(grid):
+        path = Path(workdir) / f"sweep-{i}.pnlu"
+        write_atomically(path, pack_nlu(model, options))
+        with open_model(path) as compressed:
+            report = evaluate(compressed, test, measure_latency=False)
+        rows.append((options, report, path.stat().st_size))
     return rows
 
 
@@ -142,11 +147,16 @@ def render(name, data, n_train, test_name, test, float_report, plain, rows, peer
         f"Float model: intent accuracy {pct(float_report['intent_accuracy'])}%, slot F1 {f1(float_report['slot_f1'])}, "
         f"stored plainly (feature strings + 4-byte floats) {plain:,} bytes.",
         "",
-        "| weight bits | fingerprint bits | gamma | intent acc. % | slot F1 | file bytes | plain / file |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "Dead zone: weights within that many quantization steps of zero are dropped; the last rows use",
+        "the per-table dead zones `pocketnlu train` chooses on the dev split (its default).",
+        "",
+        "| weight bits | fingerprint bits | gamma | dead zone | intent acc. % | slot F1 | file bytes | plain / file |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
-    for weight_bits, fingerprint_bits, gamma, report, size in rows:
-        lines.append(f"| {weight_bits} | {fingerprint_bits} | {gamma:g} | {pct(report['intent_accuracy'])} "
+    for options, report, size in rows:
+        dead_zones = ", ".join(f"{name} {steps}" for name, steps in sorted(options.dead_zones.items()))
+        lines.append(f"| {options.weight_bits} | {options.fingerprint_bits} | {options.gamma:g} "
+                     f"| {dead_zones or options.dead_zone} | {pct(report['intent_accuracy'])} "
                      f"| {f1(report['slot_f1'])} | {size:,} | {plain / size:.1f} |")
     lines += ["", "Peers, same split, same run:", "", "| peer | intent acc. % | slot F1 | model bytes |",
               "|---|---:|---:|---:|"]
@@ -175,7 +185,7 @@ def main(argv=None):
     model = train_nlu(train, dev=dev)
     float_report = evaluate(model, test, measure_latency=False)
     with tempfile.TemporaryDirectory() as workdir:
-        rows = sweep(model, test, workdir)
+        rows = sweep(model, dev, test, workdir)
         peers = {**sklearn_peers(train, test), **fasttext_peers(train, test, workdir)}
         if model.slots is not None:
             peers.update(crfsuite_peer(train, test, model.features, workdir))
