@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--gamma", type=float, default=1.0, help="MPHF load factor, 1..16 (default 1)")
     train.add_argument("--dead-zone", type=int, metavar="STEPS",
                        help="drop weights within STEPS quantization steps of zero, in every table (default: "
-                            "chosen per table on the dev split, the widest that keeps its dev score)")
+                            "chosen per table on the dev split: the best dev score, ties to the widest)")
     train.add_argument("--oos-threshold", type=float, help="confidence under which an utterance is out of scope "
                        "(default: chosen on the dev split when it has out-of-scope examples)")
     train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")

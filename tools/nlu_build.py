@@ -343,7 +343,7 @@ def choose_dead_zones(model: FloatNLU, dev: Sequence[Example], options: PackOpti
 def uncompressed_bytes(model: FloatNLU) -> int:
     """The float model stored plainly: each kept feature string in UTF-8 plus a 4-byte float per
     weight (the classifier's rows are dense over its labels; crfsuite stores only nonzero
-    (feature, label) weights and nonzero transitions), plus biases and CRF transitions."""
+    (feature, label) weights and nonzero transitions), plus biases."""
     def key_bytes(keys):
         buf, _ = encode_keys(keys)
         return len(buf)
