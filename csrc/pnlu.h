@@ -3,8 +3,8 @@
  *
  * Pure C99, no Python.h, no allocation, no global state, no output. Every entry point
  * returns a status; none aborts. All reads of file bytes go through bounds that
- * pnlu_table_init checked against the section length, and through memcpy, so unaligned
- * data is safe on armhf. Integers are decoded little-endian explicitly and scores are
+ * pnlu_table_init or pnlu_transitions_* checked against the section length, and through
+ * memcpy, so unaligned data is safe on armhf. Integers are decoded little-endian explicitly and scores are
  * integer sums, so every architecture gives bit-identical results.
  *
  * The byte layout of a weight table is specified in FORMAT.md beside this file. */

@@ -8,7 +8,7 @@ int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t l
                            unsigned value_bytes) {
     if (!tr || !values || n_labels == 0 || n_labels > 65535 || (value_bytes != 2 && value_bytes != 4))
         return PNLU_E_ARGUMENT;
-    if (len != (size_t)value_bytes * n_labels * n_labels) return PNLU_E_SIZE;
+    if ((uint64_t)len != (uint64_t)value_bytes * n_labels * n_labels) return PNLU_E_SIZE; /* no 32-bit wrap */
     memset(tr, 0, sizeof *tr);
     tr->dense = values;
     tr->n_labels = (uint32_t)n_labels;

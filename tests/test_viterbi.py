@@ -86,6 +86,13 @@ def test_column_lists_match_dense_on_arbitrary_matrices(data, n_labels, n_tokens
     assert viterbi(state, column_transitions(matrix, keep)) == viterbi(state, dense_transitions(matrix, keep))
 
 
+def test_a_dense_length_that_wraps_32_bits_is_refused():
+    """4 * 65535^2 bytes overflow a 32-bit size_t; the check must not wrap (armhf)."""
+    transitions = ffi.new("pnlu_transitions *")
+    wrapped = (4 * 65535 * 65535) % 2**32
+    assert lib.pnlu_transitions_dense(transitions, ffi.new("uint8_t[]", 1), wrapped, 65535, 4) == lib.PNLU_E_SIZE
+
+
 def test_the_columns_of_a_real_model_are_short():
     """The bundled model's transitions: what makes the top-list path the common one."""
     from pathlib import Path
