@@ -1,11 +1,12 @@
 """Viterbi over column lists (format version 3) gives exactly what the dense matrix gives,
-ties included, and both match a plain numpy reference."""
+ties included, and both match the host's numpy decoding (pocketnlu_tools.train.best_path)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pocketnlu._binding import check, ffi, lib
+from pocketnlu_tools.train import best_path
 from pocketnlu_tools.writer import columns_section
 
 
@@ -38,17 +39,9 @@ def viterbi(state, transitions):
 
 
 def reference(state, matrix):
-    """Textbook Viterbi; argmax takes the first maximum, i.e. ties go to the lowest label."""
-    best = state[0].astype(np.int64)
-    pointers = []
-    for row in state[1:]:
-        candidates = best[:, None] + matrix  # [from, to]
-        pointers.append(candidates.argmax(axis=0))
-        best = candidates.max(axis=0) + row
-    path = [int(best.argmax())]
-    for pointer in reversed(pointers):
-        path.append(int(pointer[path[-1]]))
-    return path[::-1], int(best.max())
+    """The host's float CRF decoding (numpy), on the same integers."""
+    path, best = best_path(state.astype(np.int64), matrix)
+    return path, int(best)
 
 
 def random_case(rng, n_labels, density, spread, n_tokens):

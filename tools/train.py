@@ -66,21 +66,27 @@ class CRFModel:
         """Viterbi best label sequence (ties go to the lowest label index, as in crfsuite)."""
         if not token_feature_lists:
             return []
-        state = self.state_scores(token_feature_lists)
-        best = state[0]
-        backpointers = np.empty(state.shape, dtype=np.intp)
-        for position in range(1, len(state)):
-            candidates = best[:, None] + self.transitions  # [from, to]
-            backpointers[position] = candidates.argmax(axis=0)
-            best = candidates[backpointers[position], np.arange(len(self.labels))] + state[position]
-        path = [int(best.argmax())]
-        for position in range(len(state) - 1, 0, -1):
-            path.append(int(backpointers[position, path[-1]]))
-        return [self.labels[label] for label in reversed(path)]
+        path, _ = best_path(self.state_scores(token_feature_lists), self.transitions)
+        return [self.labels[label] for label in path]
 
     @property
     def nonzero_weights(self) -> int:
         return int(np.count_nonzero(self.weights))
+
+
+def best_path(state: np.ndarray, transitions: np.ndarray):
+    """Viterbi over state scores [token, label] and transitions [from, to]: (labels, best score).
+    argmax takes the first maximum, so ties go to the lowest label, as in crfsuite and the C core."""
+    best = state[0]
+    backpointers = np.empty(state.shape, dtype=np.intp)
+    for position in range(1, len(state)):
+        candidates = best[:, None] + transitions  # [from, to]
+        backpointers[position] = candidates.argmax(axis=0)
+        best = candidates[backpointers[position], np.arange(state.shape[1])] + state[position]
+    path = [int(best.argmax())]
+    for position in range(len(state) - 1, 0, -1):
+        path.append(int(backpointers[position, path[-1]]))
+    return path[::-1], best.max()
 
 
 def _feature_matrix(feature_lists: Sequence[Sequence[str]], vocabulary: Dict[str, int]):
