@@ -6,7 +6,7 @@
 int pnlu_softmax_best(const int64_t *scores, size_t n_rows, size_t n_labels, double scale, uint32_t *best,
                       double *probability) {
     size_t r, y;
-    if (n_labels == 0 || n_labels > 65535 || !(scale > 0.0) || !isfinite(scale)) return PNLU_E_ARGUMENT;
+    if (n_labels == 0 || n_labels > PNLU_MAX_LABELS || !(scale > 0.0) || !isfinite(scale)) return PNLU_E_ARGUMENT;
     if (n_rows && (!scores || !best || !probability)) return PNLU_E_ARGUMENT;
     for (r = 0; r < n_rows; r++) {
         const int64_t *row = scores + r * n_labels;

@@ -430,7 +430,7 @@ size_t pnlu_feature_scratch_bytes(const pnlu_feature_config *c, const uint8_t *f
     feature_bounds b;
     if (check_config(c) != PNLU_OK || check_words(forms, forms_len, form_offsets, n_words, &w) != PNLU_OK)
         return 0;
-    if (n_labels > 65535 || intent_len > forms_len + PNLU_MAX_WORDS) return 0;
+    if (n_labels > PNLU_MAX_LABELS || intent_len > forms_len + PNLU_MAX_WORDS) return 0;
     /* All sizes below are bounded by PNLU_MAX_WORDS, 2^32 form bytes and the config limits,
      * far from overflowing 64 bits; a 32-bit size_t is checked once here. */
     b = bounds_of(c, &w, 0, n_words, intent_len);

@@ -20,6 +20,8 @@
 #define PNLU_TABLE_VERSION 1
 
 #define PNLU_MAX_LEVELS 64
+#define PNLU_MAX_LEVEL_BITS 4294967232 /* 2^32 - 64: keeps the 32-bit range reduction of a level exact */
+#define PNLU_MAX_LABELS 65535     /* labels are uint16 in column lists and Viterbi back-pointers */
 #define PNLU_MAX_FINGERPRINT_BITS 16
 #define PNLU_MAX_LABEL_BITS 16
 #define PNLU_MIN_WEIGHT_BITS 2

@@ -38,7 +38,7 @@ int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
     index_bits = pnlu_load_u64(data + 32);
 
     if (data[23] != 0 || !all_zero(data + 40, 24)) return PNLU_E_HEADER;
-    if (n_labels == 0 || n_labels > 65535) return PNLU_E_HEADER;
+    if (n_labels == 0 || n_labels > PNLU_MAX_LABELS) return PNLU_E_HEADER;
     if (lb > PNLU_MAX_LABEL_BITS || (1UL << lb) < n_labels) return PNLU_E_HEADER;
     if (fb > PNLU_MAX_FINGERPRINT_BITS) return PNLU_E_HEADER;
     if (wb < PNLU_MIN_WEIGHT_BITS || wb > PNLU_MAX_WEIGHT_BITS) return PNLU_E_HEADER;
@@ -52,7 +52,7 @@ int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
         uint64_t bits = pnlu_load_u64(data + pos + 8 * (uint64_t)i);
         /* Multiples of 64 keep levels word-aligned; below 2^32 keeps the 32-bit range
          * reduction exact. */
-        if (bits == 0 || bits % 64 != 0 || bits > 0xFFFFFFC0ULL) return PNLU_E_HEADER;
+        if (bits == 0 || bits % 64 != 0 || bits > PNLU_MAX_LEVEL_BITS) return PNLU_E_HEADER;
         t->level_bits[i] = (uint32_t)bits;
         t->level_start[i] = level_sum;
         level_sum += bits;

@@ -6,7 +6,7 @@
 
 int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t len, size_t n_labels,
                            unsigned value_bytes) {
-    if (!tr || !values || n_labels == 0 || n_labels > 65535 || (value_bytes != 2 && value_bytes != 4))
+    if (!tr || !values || n_labels == 0 || n_labels > PNLU_MAX_LABELS || (value_bytes != 2 && value_bytes != 4))
         return PNLU_E_ARGUMENT;
     if ((uint64_t)len != (uint64_t)value_bytes * n_labels * n_labels) return PNLU_E_SIZE; /* no 32-bit wrap */
     memset(tr, 0, sizeof *tr);
@@ -31,7 +31,7 @@ int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t l
     rows = pnlu_load_u32(data);
     cols = pnlu_load_u32(data + 4);
     n_nonzero = pnlu_load_u32(data + 8);
-    if (rows != cols || rows == 0 || rows > 65535 || pnlu_load_u32(data + 12) != 0 ||
+    if (rows != cols || rows == 0 || rows > PNLU_MAX_LABELS || pnlu_load_u32(data + 12) != 0 ||
         (uint64_t)n_nonzero > (uint64_t)rows * cols)
         return PNLU_E_HEADER;
     if ((uint64_t)len != columns_bytes(rows, n_nonzero)) return PNLU_E_SIZE;

@@ -5,10 +5,10 @@ deploy/install-board.sh (compiling natively on the target).
 
 1. cffi generates the C glue of ``pocketnlu._core`` from csrc/ffibuild.py (``emit_c_code``);
    the Python running this script needs cffi, the target needs only ``_cffi_backend``.
-2. CC compiles the glue and csrc/*.c (``-std=c99 -O2 -Wall -Wextra``) against the target
-   Python's headers and links ``_core<EXT_SUFFIX>``.
-3. OUT/pocketnlu is a copy of runtime/ plus that extension; OUT/pocketnlu_tools a copy of
-   tools/. Put OUT on PYTHONPATH (or in a .pth file).
+2. CC compiles the glue and the sources with the flags csrc/ffibuild.py lists (the same as
+   ``pip install``) against the target Python's headers and links ``_core<EXT_SUFFIX>``.
+3. OUT/pocketnlu is a copy of runtime/pocketnlu plus that extension; OUT/pocketnlu_tools a copy
+   of tools/pocketnlu_tools. Put OUT on PYTHONPATH (or in a .pth file).
 
 Cross build example (what test-arm.sh does):
 
@@ -28,7 +28,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CSRC = REPO / "csrc"
-BASE_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-fPIC"]
 # --strict: warnings fail the build, and any cast to a more aligned pointer type is reported
 # whatever the target (on armhf such a cast can become an LDRD/LDM that faults on unaligned data).
 STRICT_FLAGS = ["-Werror", "-Wcast-align=strict"]
@@ -46,14 +45,7 @@ def run(cmd, verbose):
         sys.exit(f"build_ext: command failed with status {result.returncode}: {cmd[0]}")
 
 
-def emit_c_code(path: Path) -> None:
-    cwd = os.getcwd()
-    os.chdir(REPO)  # ffibuild.py names its sources relative to the repository root
-    try:
-        builder = runpy.run_path(str(CSRC / "ffibuild.py"))["ffibuilder"]
-    finally:
-        os.chdir(cwd)
-    builder.emit_c_code(str(path))
+BUILD = runpy.run_path(str(CSRC / "ffibuild.py"))  # SOURCES, CFLAGS, LIBRARIES, ffibuilder
 
 
 def main(argv=None) -> int:
@@ -78,26 +70,27 @@ def main(argv=None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     glue = work / "_core.c"
-    emit_c_code(glue)
+    BUILD["ffibuilder"].emit_c_code(str(glue))
 
-    flags = BASE_FLAGS + (STRICT_FLAGS if args.strict else []) + shlex.split(args.cflags)
+    flags = BUILD["CFLAGS"] + ["-fPIC"] + (STRICT_FLAGS if args.strict else []) + shlex.split(args.cflags)
     includes = ["-I", CSRC, "-I", args.python_include]
     for directory in args.idirafter:
         includes += ["-idirafter", directory]
     objects = []
-    for source in [glue] + sorted(CSRC.glob("*.c")):
+    for source in [glue] + [REPO / name for name in BUILD["SOURCES"]]:
         obj = work / (source.stem + ".o")
         run([args.cc, *flags, *includes, "-c", source, "-o", obj], args.verbose)
         objects.append(obj)
 
     package = out / "pocketnlu"
     shutil.rmtree(package, ignore_errors=True)
-    shutil.copytree(REPO / "runtime", package, ignore=SKIP)
-    run([args.cc, "-shared", *objects, "-lm", "-o", package / ("_core" + args.ext_suffix)], args.verbose)
+    shutil.copytree(REPO / "runtime" / "pocketnlu", package, ignore=SKIP)
+    libraries = ["-l" + name for name in BUILD["LIBRARIES"]]
+    run([args.cc, "-shared", *objects, *libraries, "-o", package / ("_core" + args.ext_suffix)], args.verbose)
     tools = out / "pocketnlu_tools"
     shutil.rmtree(tools, ignore_errors=True)
     if not args.no_tools:
-        shutil.copytree(REPO / "tools", tools, ignore=SKIP)
+        shutil.copytree(REPO / "tools" / "pocketnlu_tools", tools, ignore=SKIP)
     print(package / ("_core" + args.ext_suffix))
     return 0
 

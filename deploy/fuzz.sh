@@ -10,14 +10,14 @@
 #                                    # also fold new interesting inputs into the committed corpus
 #                                    # csrc/fuzz/corpus/<harness>/ (minimized with -merge=1)
 #
-# Inputs: the committed corpus, plus seeds written by `python -m pocketnlu_tools.fuzz_seeds`
-# (small tables built with table_builder and the table sections of the shipped model).
+# Inputs: the committed corpus, plus seeds written by `python -m pocketnlu_tools.recipes.fuzz_seeds`
+# (small tables built with pocketnlu_tools.pack.tables and the table sections of the shipped model).
 # Prints one line per harness ("fuzz fuzz_table: OK, N executions in S s, ...") and a total line;
 # exits non-zero if a harness fails to build, crashes, hangs (a unit over 10 s), runs out of
 # memory, or trips a sanitizer. Crash inputs are kept in $OUT/artifacts/; reproduce one with
 # `$OUT/fuzz_table FILE`; turn it into a regression test in tests/test_fuzz_regressions.py and
 # keep it in the corpus. $OUT (PNLU_FUZZ_OUT, default build/fuzz) also gets each harness's log
-# and summary.json, read by tools/reliability_report.py.
+# and summary.json, read by tools/pocketnlu_tools/bench/reliability.py.
 #
 # Needs clang with libFuzzer: on Debian `apt-get install clang` (it pulls libclang-rt-NN-dev);
 # the script installs it itself when it runs as root and clang is missing.
@@ -65,12 +65,15 @@ fi
 rm -rf "$OUT/corpus" "$OUT/artifacts" "$OUT/seeds" "$OUT/merged"
 mkdir -p "$OUT/artifacts" "$OUT/seeds"
 log "$("$CC" --version | head -1)"
+sources=$(cd "$REPO" && python3 csrc/ffibuild.py sources) || die "listing the C sources (csrc/ffibuild.py needs cffi)"
+C_SOURCES=()
+for source in $sources; do C_SOURCES+=("$REPO/$source"); done
 for h in "${HARNESSES[@]}"; do
-    "$CC" "${CFLAGS[@]}" -I"$REPO/csrc" "$REPO/csrc/fuzz/$h.c" "$REPO"/csrc/*.c -lm -o "$OUT/$h" ||
+    "$CC" "${CFLAGS[@]}" -I"$REPO/csrc" "$REPO/csrc/fuzz/$h.c" "${C_SOURCES[@]}" -lm -o "$OUT/$h" ||
         die "building $h"
 done
 
-if ! (cd "$REPO" && python -m pocketnlu_tools.fuzz_seeds "$OUT/seeds" >&2); then
+if ! (cd "$REPO" && python -m pocketnlu_tools.recipes.fuzz_seeds "$OUT/seeds" >&2); then
     log "warning: could not write seeds (is pocketnlu installed?); fuzzing from the committed corpus only"
 fi
 

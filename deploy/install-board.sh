@@ -3,8 +3,8 @@
 # Debian or Raspberry Pi OS board (arm64 or armhf; any Debian-based Linux works). Run it as
 # root from a pocketnlu checkout or unpacked source archive on the board:
 #
-#   sudo deploy/install-board.sh --model runtime/models/incar.pnlu
-#   sudo deploy/install-board.sh --pip --model runtime/models/incar.pnlu   # pip into a venv
+#   sudo deploy/install-board.sh --model runtime/pocketnlu/models/incar.pnlu
+#   sudo deploy/install-board.sh --pip --model runtime/pocketnlu/models/incar.pnlu   # pip into a venv
 #
 # Default (apt): apt installs python3-numpy, python3-cffi-backend and the build deps (roles
 # runtime, headers and build of deploy/debian-packages.txt); deploy/build_ext.py compiles the

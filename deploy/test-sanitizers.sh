@@ -7,15 +7,15 @@
 #   bash deploy/test-sanitizers.sh tests/x.py  # other pytest arguments instead of the default ones
 #
 # The editable install is left alone: the extension is emitted with ffibuilder.emit_c_code and
-# compiled into a temporary directory, which also gets a symlink tree of runtime/ as `pocketnlu`
-# (and tools/ as `pocketnlu_tools`) and goes first on PYTHONPATH; the script checks that Python
+# compiled into a temporary directory, which also gets a symlink tree of runtime/pocketnlu
+# (and tools/pocketnlu_tools) and goes first on PYTHONPATH; the script checks that Python
 # really imports the sanitized build. libasan is LD_PRELOADed into Python, which is not built
 # with ASan itself; ASAN_OPTIONS=detect_leaks=0 because CPython keeps memory until exit by design.
 # Every process (subprocesses of the CLI tests too) logs sanitizer reports to files, and any
 # report fails the run, whatever the exit codes said.
 #
 # Prints "sanitizers: PASS (...)" or "sanitizers: FAIL (...)", writes $OUT/summary.json
-# (PNLU_SANITIZER_OUT, default build/sanitizers) for tools/reliability_report.py, and exits
+# (PNLU_SANITIZER_OUT, default build/sanitizers) for tools/pocketnlu_tools/bench/reliability.py, and exits
 # non-zero on any failure or report.
 set -uo pipefail
 
@@ -50,22 +50,19 @@ rm -rf "$OUT"
 mkdir -p "$OUT/site/pocketnlu" "$OUT/reports" "$OUT/build"
 cd "$REPO"
 
-# 1. The extension, sanitized, beside a symlink tree of the package.
-"$PYTHON" - "$OUT/build/_core.c" <<'EOF' || fail "emitting the cffi C code"
-import sys
-sys.path.insert(0, "csrc")
-from ffibuild import ffibuilder
-ffibuilder.emit_c_code(sys.argv[1])
-EOF
+# 1. The extension, sanitized, beside a symlink tree of the package; sources from csrc/ffibuild.py.
+"$PYTHON" csrc/ffibuild.py emit-c "$OUT/build/_core.c" || fail "emitting the cffi C code"
+sources=$("$PYTHON" csrc/ffibuild.py sources) || fail "listing the C sources"
+read -r -a C_SOURCES <<<"$(echo $sources)"
 PY_INCLUDE=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 EXT_SUFFIX=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
-"$CC" -shared -fPIC "${SANITIZE[@]}" -I"$PY_INCLUDE" -Icsrc "$OUT/build/_core.c" csrc/*.c \
+"$CC" -shared -fPIC "${SANITIZE[@]}" -I"$PY_INCLUDE" -Icsrc "$OUT/build/_core.c" "${C_SOURCES[@]}" \
     -lm -o "$OUT/site/pocketnlu/_core$EXT_SUFFIX" || fail "compiling the extension"
-for entry in runtime/*; do
+for entry in runtime/pocketnlu/*; do
     case "$(basename "$entry")" in _core*.so | __pycache__) continue ;; esac
     ln -s "$REPO/$entry" "$OUT/site/pocketnlu/$(basename "$entry")"
 done
-ln -s "$REPO/tools" "$OUT/site/pocketnlu_tools"
+ln -s "$REPO/tools/pocketnlu_tools" "$OUT/site/pocketnlu_tools"
 
 LIBASAN=$("$CC" -print-file-name=libasan.so)
 [ -f "$LIBASAN" ] || fail "no libasan.so next to $CC"
@@ -94,7 +91,7 @@ CORPUS_INPUTS=0
 replay_rc=0
 for harness in fuzz_table fuzz_hash fuzz_features; do
     "$CC" -std=c99 "${SANITIZE[@]}" -Icsrc "csrc/fuzz/$harness.c" csrc/fuzz/replay_main.c \
-        csrc/*.c -lm -o "$OUT/build/replay_$harness" || fail "compiling $harness"
+        "${C_SOURCES[@]}" -lm -o "$OUT/build/replay_$harness" || fail "compiling $harness"
     if [ -d "csrc/fuzz/corpus/$harness" ]; then
         line=$(LD_PRELOAD= "$OUT/build/replay_$harness" "csrc/fuzz/corpus/$harness" 2>>"$OUT/replay.log")
         rc=$?

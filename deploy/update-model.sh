@@ -13,7 +13,7 @@
 # reopen the path; the kernel frees it when the last mapping goes. NEVER rewrite a mapped model
 # in place (`cp new old`, `cat new > old`, open(old, "wb"), rsync --inplace): the file is
 # truncated first, and every process reading its mapping dies with SIGBUS (tests/test_model_update.py
-# shows both). From Python, pocketnlu_tools.writer.write_atomically(path, data) does steps 2-3.
+# shows both). From Python, pocketnlu_tools.pack.writer.write_atomically(path, data) does steps 2-3.
 #
 # Options: --no-verify skips the checks (for a machine without pocketnlu installed);
 # PYTHON (default python3) runs `-m pocketnlu.cli`.

@@ -31,8 +31,8 @@ def random_rows(n, n_labels, weight_bits=8, density=0.3, seed=0):
 def write_tiny_model(path, matrix_layout="columns"):
     """A small packed model file with one table "t" and one 5x5 matrix "trans" (one zero entry);
     returns (path, keys, values)."""
-    from pocketnlu_tools.table_builder import build_table
-    from pocketnlu_tools.writer import pack_file, write_atomically
+    from pocketnlu_tools.pack.tables import build_table
+    from pocketnlu_tools.pack.writer import pack_file, write_atomically
 
     keys = random_keys(300, seed=1)
     values = random_rows(len(keys), 5, seed=1)

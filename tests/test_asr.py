@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pocketnlu.asr import DICTIONARY, LANGUAGE_MODEL, AudioFormatError, read_wav
-from pocketnlu.demo import DEFAULT_MODEL
-from pocketnlu_tools.bench_voice import load_samples, word_errors
+from pocketnlu.demo.asr import DICTIONARY, LANGUAGE_MODEL, AudioFormatError, read_wav
+from pocketnlu.models import DEFAULT_MODEL
+from pocketnlu_tools.bench.voice import load_samples, word_errors
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "audio"  # not the tools' default: they may be installed
 
@@ -65,7 +65,7 @@ def test_word_errors():
 
 @needs_pocketsphinx
 def test_language_model_rebuilds_to_the_same_bytes(tmp_path):
-    from pocketnlu_tools.build_lm import main
+    from pocketnlu_tools.recipes.speech_lm import main
 
     assert main(["--out-dir", str(tmp_path)]) == 0
     assert (tmp_path / "incar.lm").read_bytes() == LANGUAGE_MODEL.read_bytes()
@@ -74,7 +74,7 @@ def test_language_model_rebuilds_to_the_same_bytes(tmp_path):
 
 @needs_pocketsphinx
 def test_endpointer_splits_a_stream_into_utterances():
-    from pocketnlu.asr import utterances
+    from pocketnlu.demo.asr import utterances
 
     speech = read_wav(SAMPLES_DIR / "set_fan_speed.wav")
     silence = bytes(32000)  # one second
@@ -85,7 +85,7 @@ def test_endpointer_splits_a_stream_into_utterances():
 @needs_pocketsphinx
 @needs_default_model
 def test_samples_transcribe_and_parse_to_the_expected_intents():
-    from pocketnlu_tools.bench_voice import run
+    from pocketnlu_tools.bench.voice import run
 
     results = run(SAMPLES_DIR, repeats=1)
     errors = sum(r.word_errors for r in results)

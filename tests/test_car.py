@@ -1,13 +1,12 @@
 """The simulated car: spoken numbers, the state change of each intent family, refusals."""
 import json
-from pathlib import Path
 
 import pytest
 
-from pocketnlu.car import HANDLERS, Action, Car, Refusal, spoken_digits, words_to_number
+from pocketnlu.demo.car import HANDLERS, Action, Car, Refusal, spoken_digits, words_to_number
 from pocketnlu.nlu import OUT_OF_SCOPE, Parse, SlotValue
 
-INCAR_DATA = Path(__file__).resolve().parents[1] / "tools" / "incar" / "incar.jsonl"
+from pocketnlu_tools.data.incar.generator import DATASET as INCAR_DATA
 
 
 def command(intent, **slots):

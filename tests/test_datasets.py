@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketnlu_tools.datasets import FORMATS, Dataset, DatasetError, load_dataset, split_for_training
-from pocketnlu_tools.examples import OUT_OF_SCOPE, Example, Slot
+from pocketnlu_tools.data.readers import FORMATS, Dataset, DatasetError, load_dataset, split_for_training
+from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example, Slot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -1,12 +1,11 @@
 """The default in-car model shipped in the package: it parses commands, and rebuilding it from
 the project's dataset gives the same bytes."""
-from pathlib import Path
 
 import pytest
 
 import pocketnlu
 
-DEFAULT_MODEL = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
+from pocketnlu.models import DEFAULT_MODEL
 
 COMMANDS = [
     ("set the temperature to seventy two degrees", "set_temperature", {"temperature": "seventy two"}),
@@ -35,6 +34,6 @@ def test_default_model_verifies():
 def test_rebuilding_gives_the_same_bytes():
     pytest.importorskip("sklearn")
     pytest.importorskip("pycrfsuite")
-    from pocketnlu_tools.build_default import build_default_model
+    from pocketnlu_tools.recipes.default_model import build_default_model
 
     assert build_default_model() == DEFAULT_MODEL.read_bytes()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pocketnlu.demo import DEFAULT_MODEL, run_demo
+from pocketnlu.demo import run_demo
+from pocketnlu.models import DEFAULT_MODEL
 
 SAMPLE_WAV = Path(__file__).resolve().parent / "audio" / "set_volume.wav"
 

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 import reference_features
 from pocketnlu._binding import ffi, lib
+from pocketnlu.models import DEFAULT_MODEL
+from pocketnlu_tools.data.incar.generator import DATASET
 from pocketnlu.features import FeatureConfig, WordBatch, prepare, token_features, utterance_features
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
-INCAR = REPO / "tools" / "incar" / "incar.jsonl"
+INCAR = DATASET
 
 CONFIGS = [
     FeatureConfig(),
@@ -46,7 +48,7 @@ def test_composer_matches_the_reference_on_the_incar_data(config):
 def test_composer_matches_the_reference_on_public_data(name):
     if not (SHARED_DATA / name).is_dir():
         pytest.skip(f"{SHARED_DATA / name} is not present (public data lives beside the repository)")
-    from pocketnlu_tools.datasets import load_dataset
+    from pocketnlu_tools.data.readers import load_dataset
 
     texts = [e.text for split in load_dataset(SHARED_DATA / name).splits.values() for e in split]
     for text in texts[::3]:
@@ -62,7 +64,7 @@ def test_composer_matches_the_reference_on_any_text(text, config):
 def test_fused_scoring_equals_scoring_the_composed_strings():
     import pocketnlu
 
-    with pocketnlu.open(REPO / "runtime" / "models" / "incar.pnlu") as model:
+    with pocketnlu.open(DEFAULT_MODEL) as model:
         texts = ["play some jazz", "", "what is the weather in paris tomorrow", "play play jazz jazz"]
         batch = WordBatch([prepare(text)[0] for text in texts], model.features)
         classifier = model.intents_stage.intent
@@ -141,7 +143,7 @@ def test_config_limits_are_checked_in_python_too():
 
 def test_softmax_in_c_matches_the_hosts_decision():
     pytest.importorskip("sklearn")  # the host package's training side
-    from pocketnlu_tools.nlu_build import decide_intent
+    from pocketnlu_tools.train.pipeline import decide_intent
 
     rng = np.random.default_rng(0)
     labels = [f"l{i}" for i in range(7)]

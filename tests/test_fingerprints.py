@@ -5,8 +5,8 @@ import pytest
 from conftest import random_keys, random_rows
 from pocketnlu.modelfile import ModelFile
 from pocketnlu.table import WeightTable
-from pocketnlu_tools.table_builder import build_table
-from pocketnlu_tools.writer import pack_file, write_atomically
+from pocketnlu_tools.pack.tables import build_table
+from pocketnlu_tools.pack.writer import pack_file, write_atomically
 
 N_KEYS = 50_000
 UNKNOWN = [f"unseen|{i}" for i in range(1_000_000)]

@@ -15,7 +15,7 @@ import pytest
 from pocketnlu._binding import ffi, lib
 
 CORPUS = Path(__file__).resolve().parents[1] / "csrc" / "fuzz" / "corpus"
-# The keys csrc/fuzz/fuzz_table.c looks up (the seed tables of tools/fuzz_seeds.py hold them).
+# The keys csrc/fuzz/fuzz_table.c looks up (the seed tables of tools/pocketnlu_tools/recipes/fuzz_seeds.py hold them).
 HARNESS_KEYS = [f"k{i}".encode() for i in range(64)] + [
     b"b", b"w=play", b"w=the", b"sh=x", b"w-1=<s>", b"w+1=</s>", b""]
 TABLE_ERRORS = {lib.PNLU_E_TRUNCATED, lib.PNLU_E_MAGIC, lib.PNLU_E_HEADER, lib.PNLU_E_SIZE}

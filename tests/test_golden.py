@@ -1,4 +1,4 @@
-"""Cross-architecture goldens (tests/golden/, written on x86_64 by tools/make_golden.py).
+"""Cross-architecture goldens (tests/golden/, written on x86_64 by pocketnlu_tools/recipes/golden.py).
 
 On every architecture (x86_64 natively, arm64 and armhf under deploy/test-arm.sh):
 - re-packing each recipe gives the committed bytes (the file format is architecture-independent);
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pocketnlu.modelfile import KIND_COLUMNS, ModelFile
-from pocketnlu_tools import make_golden
+from pocketnlu_tools.recipes import golden as make_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MANIFEST = json.loads((GOLDEN / "golden.json").read_text(encoding="utf-8"))

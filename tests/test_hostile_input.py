@@ -6,21 +6,20 @@ probability. Work is bounded structurally, not by timing: the tokenizer hands at
 MAX_TOKENS tokens from the first MAX_TEXT_CHARS characters to the models, and the C core is asked
 to score a number of features bounded by the token limit, whatever the input's length (counted
 by asking the C composer for the keys of each batch the model built).
-The matrix (tools/reliability_report.py) also times each case for BENCHMARKS.md.
+The matrix (tools/pocketnlu_tools/bench/reliability.py) also times each case for BENCHMARKS.md.
 """
 import json
 import math
 import time
-from pathlib import Path
 
 import pytest
 
 import pocketnlu
 from pocketnlu import features, nlu
 from pocketnlu.errors import InputError
-from pocketnlu_tools.reliability_report import CLI_CASES, HOSTILE_CASES, cli_command
+from pocketnlu_tools.bench.reliability import CLI_CASES, HOSTILE_CASES, cli_command
 
-MODEL = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
+from pocketnlu.models import DEFAULT_MODEL as MODEL
 # Features per token: CRF "b", w, sh, d, 2 prefixes, 2 suffixes, 4 neighbours, 2 bigrams = 14, plus
 # the utterance context words and the intent, shared by all tokens; the classifier's w, d and one
 # bigram per token are fewer. 16 leaves room without growing with input.

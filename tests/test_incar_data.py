@@ -5,13 +5,13 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from pocketnlu_tools import incar_data
+from pocketnlu_tools.data.incar import generator as incar_data
+from pocketnlu_tools.data.incar import sources, templates
 
-DATA = Path(incar_data.__file__).resolve().parent / "incar" / "incar.jsonl"
+DATA = incar_data.DATASET
 README = DATA.parent / "README.md"
 DOMAINS = {"climate", "media", "navigation", "phone", "windows_seats", "vehicle_status", "none"}
 ANNOTATION = re.compile(r"\[(\w+) : ([^\[\]]*)\]")
@@ -45,7 +45,7 @@ def test_regenerating_with_the_default_seed_gives_the_committed_bytes():
 def test_the_command_line_output_does_not_depend_on_hash_randomization(tmp_path):
     out = tmp_path / "incar.jsonl"
     subprocess.run(
-        [sys.executable, "-m", "pocketnlu_tools.incar_data", "--out", str(out), "--seed", "0"],
+        [sys.executable, "-m", "pocketnlu_tools.data.incar.generator", "--out", str(out), "--seed", "0"],
         check=True, capture_output=True, env=dict(os.environ, PYTHONHASHSEED="12345"),
     )
     assert out.read_bytes() == DATA.read_bytes()
@@ -118,17 +118,17 @@ def test_out_of_scope_has_no_slots(records):
 
 
 def test_every_intent_has_at_least_8_templates():
-    for intent in incar_data.INTENTS:
+    for intent in templates.INTENTS:
         assert len(intent.templates()) >= 8, intent.name
 
 
 def test_numbers_are_spoken_the_way_people_say_them():
-    assert incar_data.say_number(72) == "seventy two"
-    assert incar_data.say_number(105) == "one hundred five"
-    assert incar_data.say_in_pairs(1420) == "fourteen twenty"
-    assert incar_data.say_in_pairs(2005) == "twenty oh five"
-    assert incar_data.say_in_pairs(1500) == "fifteen hundred"
-    assert incar_data.say_decimal("107.9") == "one oh seven point nine"
+    assert sources.say_number(72) == "seventy two"
+    assert sources.say_number(105) == "one hundred five"
+    assert sources.say_in_pairs(1420) == "fourteen twenty"
+    assert sources.say_in_pairs(2005) == "twenty oh five"
+    assert sources.say_in_pairs(1500) == "fifteen hundred"
+    assert sources.say_decimal("107.9") == "one oh seven point nine"
 
 
 def test_the_readme_counts_are_current(records):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from conftest import random_keys, random_rows
-from pocketnlu_tools.mphf import DuplicateKeyError, MPHFBuildError, build_mphf
-from pocketnlu_tools.table_builder import build_table
+from pocketnlu_tools.pack.mphf import DuplicateKeyError, MPHFBuildError, build_mphf
+from pocketnlu_tools.pack.tables import build_table
 
 
 def is_bijection(slots, n):
@@ -23,7 +23,7 @@ def test_bijection_up_to_a_million_keys(gamma, n):
 def test_c_lookup_is_a_bijection_and_matches_the_builder(gamma, tmp_path):
     from pocketnlu.modelfile import ModelFile
     from pocketnlu.table import WeightTable
-    from pocketnlu_tools.writer import pack_file, write_atomically
+    from pocketnlu_tools.pack.writer import pack_file, write_atomically
 
     keys = random_keys(20_000, seed=3)
     section, _ = build_table(keys, random_rows(len(keys), 3), np.zeros(3), 8, 8, gamma)

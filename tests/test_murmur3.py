@@ -5,7 +5,7 @@ import struct
 import pytest
 
 from pocketnlu._binding import ffi, lib
-from pocketnlu_tools.mphf import hash_keys
+from pocketnlu_tools.pack.mphf import hash_keys
 
 
 def c_hash(key: bytes, seed: int) -> bytes:

@@ -3,7 +3,6 @@ the Python API and the train/parse/eval command line."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,14 +12,14 @@ pytest.importorskip("pycrfsuite")
 
 import pocketnlu  # noqa: E402
 from pocketnlu.errors import InputError  # noqa: E402
-from pocketnlu_tools.datasets import load_dataset  # noqa: E402
-from pocketnlu_tools.evaluate import evaluate  # noqa: E402
-from pocketnlu_tools.nlu_build import (  # noqa: E402
+from pocketnlu_tools.data.readers import load_dataset  # noqa: E402
+from pocketnlu_tools.train.evaluate import evaluate  # noqa: E402
+from pocketnlu_tools.train.pipeline import (  # noqa: E402
     PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu,
 )
-from pocketnlu_tools.writer import write_atomically  # noqa: E402
+from pocketnlu_tools.pack.writer import write_atomically  # noqa: E402
 
-INCAR = Path(__file__).resolve().parents[1] / "tools" / "incar" / "incar.jsonl"
+from pocketnlu_tools.data.incar.generator import DATASET as INCAR
 DOMAINS = ("climate", "media", "none")
 
 
@@ -38,7 +37,7 @@ def trained(tmp_path_factory):
 
 def test_bio_tags_follow_character_spans():
     from pocketnlu.features import tokenize
-    from pocketnlu_tools.examples import Example, Slot
+    from pocketnlu_tools.data.records import Example, Slot
 
     example = Example("set it to 72°F please", "set_temperature", "climate",
                       (Slot("temperature", 10, 12), Slot("temperature_unit", 12, 14)))
@@ -88,7 +87,7 @@ def test_dead_zones_drop_small_weights_and_are_chosen_on_dev(trained, tmp_path):
 
 
 def test_a_dead_zone_drops_exactly_the_weights_within_it():
-    from pocketnlu_tools.quantize import quantize_rows
+    from pocketnlu_tools.pack.quantize import quantize_rows
 
     weights = np.array([[0.0, 0.01, -0.02, 1.27], [0.03, -0.03, 0.0, 0.0], [0.005, 0.0, 0.0, 0.0]])
     rows = quantize_rows(weights, 8, dead_zone=2)  # scale 0.01: q = 0, 1, -2, 127 / 3, -3 / 0

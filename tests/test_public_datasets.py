@@ -11,7 +11,7 @@ from conftest import SHARED_DATA
 pytest.importorskip("sklearn")
 pytest.importorskip("pycrfsuite")
 
-from pocketnlu_tools.train_command import train_command  # noqa: E402
+from pocketnlu_tools.commands import train_command  # noqa: E402
 
 # dataset folder: (minimum intent accuracy, minimum slot F1, maximum file bytes, minimum
 # plain-float-model / file ratio), a little under what was measured (BENCHMARKS.md, issue notes).

@@ -3,14 +3,13 @@ while other threads use them."""
 import random
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
 import pocketnlu
 from pocketnlu import LimitError, ModelClosedError, ModelStore
 
-DEFAULT_MODEL = Path(pocketnlu.__file__).resolve().parent / "models" / "incar.pnlu"
+from pocketnlu.models import DEFAULT_MODEL
 COMMANDS = ["set the temperature to seventy two degrees", "call mom", "navigate to the airport",
             "open the driver window", "play the next song", "what is the capital of france",
             "turn the fan up to level three", "how much fuel do i have left"]

@@ -11,7 +11,7 @@ pytest.importorskip("sklearn")
 pycrfsuite = pytest.importorskip("pycrfsuite")
 
 from pocketnlu.features import FeatureConfig, token_features, tokenize  # noqa: E402
-from pocketnlu_tools.train import CRFModel, LinearModel, load_crfsuite, train_classifier, train_crf  # noqa: E402
+from pocketnlu_tools.train.models import CRFModel, LinearModel, load_crfsuite, train_classifier, train_crf  # noqa: E402
 
 INTENT_WORDS = {
     "play": ["play", "music", "song", "listen"],

@@ -100,7 +100,7 @@ def test_an_output_folder_that_does_not_exist(tmp_path):
 
 
 def test_i_after_o_is_a_span_not_an_error(tmp_path):
-    from pocketnlu_tools.datasets import load_dataset
+    from pocketnlu_tools.data.readers import load_dataset
 
     examples = load_dataset(BROKEN / "bio_i_after_o").splits["train"]
     first = examples[0]  # "play some jazz now" tagged O O I-genre O
@@ -114,7 +114,7 @@ def test_i_after_o_is_a_span_not_an_error(tmp_path):
 
 
 def test_a_write_that_fails_midway_leaves_no_half_file(tmp_path, monkeypatch):
-    from pocketnlu_tools import writer
+    from pocketnlu_tools.pack import writer
 
     output = tmp_path / "model.pnlu"
     output.write_bytes(b"the previous model")

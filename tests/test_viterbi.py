@@ -1,13 +1,14 @@
 """Viterbi over column lists (format version 3) gives exactly what the dense matrix gives,
-ties included, and both match the host's numpy decoding (pocketnlu_tools.train.best_path)."""
+ties included, and both match the host's numpy decoding (pocketnlu_tools.train.models.best_path)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pocketnlu._binding import check, ffi, lib
-from pocketnlu_tools.train import best_path
-from pocketnlu_tools.writer import columns_section
+from pocketnlu.models import DEFAULT_MODEL
+from pocketnlu_tools.train.models import best_path
+from pocketnlu_tools.pack.writer import columns_section
 
 
 def dense_transitions(matrix, keep):
@@ -88,12 +89,11 @@ def test_a_dense_length_that_wraps_32_bits_is_refused():
 
 def test_the_columns_of_a_real_model_are_short():
     """The bundled model's transitions: what makes the top-list path the common one."""
-    from pathlib import Path
 
     from pocketnlu.modelfile import ModelFile
     from pocketnlu.transitions import Transitions
 
-    with ModelFile(Path(__file__).resolve().parents[1] / "runtime" / "models" / "incar.pnlu") as model_file:
+    with ModelFile(DEFAULT_MODEL) as model_file:
         transitions = Transitions(model_file, model_file.meta["models"]["slots"]["transitions"])
         tr = transitions.c_transitions
         assert tr.dense == ffi.NULL and tr.column_starts != ffi.NULL

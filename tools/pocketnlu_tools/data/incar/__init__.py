@@ -1,0 +1,1 @@
+"""The in-car command dataset: its generator, and the data it writes (incar.jsonl)."""

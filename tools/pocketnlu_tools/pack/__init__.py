@@ -1,0 +1,1 @@
+"""Compression and packing: quantization, the MPHF builder, weight tables, the .pnlu writer."""

@@ -1,0 +1,1 @@
+"""Float training: the linear models, setting selection on dev, the pipeline, evaluation."""
