@@ -34,6 +34,6 @@ def test_default_model_verifies():
 def test_rebuilding_gives_the_same_bytes():
     pytest.importorskip("sklearn")
     pytest.importorskip("pycrfsuite")
-    from pocketnlu_tools.recipes.default_model import build_default_model
+    from pocketnlu_tools.recipes.default_model import default_model_trainer
 
-    assert build_default_model() == DEFAULT_MODEL.read_bytes()
+    assert default_model_trainer().model_bytes_ == DEFAULT_MODEL.read_bytes()

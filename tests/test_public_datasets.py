@@ -1,6 +1,6 @@
 """Per-dataset minimum accuracy and maximum size on the public data in ../shared/data (skipped,
-with the reason, when it is absent). Each dataset is trained once, through `pocketnlu train`'s
-own code path (both at once, one process each: CRF training takes minutes), and its compressed
+with the reason, when it is absent). Each dataset is trained once, through the Trainer (`pocketnlu
+train`'s code path) (both at once, one process each: CRF training takes minutes), and its compressed
 model is evaluated on the test split."""
 from concurrent.futures import ProcessPoolExecutor
 
@@ -11,7 +11,7 @@ from conftest import SHARED_DATA
 pytest.importorskip("sklearn")
 pytest.importorskip("pycrfsuite")
 
-from pocketnlu_tools.commands import train_command  # noqa: E402
+from pocketnlu_tools import Trainer  # noqa: E402
 
 # dataset folder: (minimum intent accuracy, minimum slot F1, maximum file bytes, minimum
 # plain-float-model / file ratio), a little under what was measured (BENCHMARKS.md, issue notes).
@@ -28,9 +28,13 @@ def reports(tmp_path_factory):
         pytest.skip(f"public datasets not found: {', '.join(str(SHARED_DATA / m) for m in missing)}")
     workdir = tmp_path_factory.mktemp("public")
     with ProcessPoolExecutor(max_workers=len(EXPECTED)) as pool:
-        futures = {name: pool.submit(train_command, SHARED_DATA / name, workdir / f"{name}.pnlu")
+        futures = {name: pool.submit(_train, SHARED_DATA / name, workdir / f"{name}.pnlu")
                    for name in EXPECTED}
         return {name: future.result() for name, future in futures.items()}
+
+
+def _train(data, output) -> dict:
+    return Trainer().fit(data).save(output).report_
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -1,4 +1,5 @@
-"""The exceptions pocketnlu raises. Problems with a model file's bytes are ValueErrors."""
+"""Every exception pocketnlu raises, under one base class, PocketNLUError. Problems with a model
+file's bytes (ModelFormatError) and with a caller's input (InputError) are also ValueErrors."""
 
 
 class PocketNLUError(Exception):
@@ -39,3 +40,15 @@ class LimitError(InputError):
 
 class ModelClosedError(PocketNLUError):
     """The model was closed (or evicted from its store) before this call."""
+
+
+class UsageError(PocketNLUError):
+    """A command-line argument is wrong, or a command needs an extra that is not installed."""
+
+
+class VoiceUnavailable(PocketNLUError):
+    """Speech recognition or the microphone cannot be used; the message says what to install."""
+
+
+class AudioFormatError(InputError):
+    """An audio file is not 16 kHz mono 16-bit PCM WAV."""

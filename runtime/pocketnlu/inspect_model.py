@@ -1,10 +1,16 @@
 """What `pocketnlu inspect` reports about a model file."""
+from .errors import CorruptModelError
+from .metadata import read_models
 from .modelfile import KIND_NAMES, KIND_TABLE, ModelFile
 from .table import WeightTable
 
 
 def describe(path, verify: bool = False) -> dict:
     with ModelFile(path) as model_file:
+        try:
+            models = read_models(model_file.meta, model_file.sections)
+        except CorruptModelError as error:
+            raise CorruptModelError(f"{model_file.path}: metadata: {error}") from None
         tables = [WeightTable(model_file, s.name) for s in model_file.sections.values() if s.kind == KIND_TABLE]
         n_features = sum(t.n_keys for t in tables)
         report = {
@@ -26,8 +32,7 @@ def describe(path, verify: bool = False) -> dict:
                  "index_bits_per_key": t.index_bits / t.n_keys if t.n_keys else 0.0, "bytes": t.byte_size}
                 for t in tables
             ],
-            "models": {name: {"type": m.get("type"), "labels": len(m.get("labels", []))}
-                       for name, m in sorted(model_file.meta.get("models", {}).items())},
+            "models": {name: {"type": m.type, "labels": len(m.labels)} for name, m in sorted(models.items())},
         }
         if verify:
             model_file.verify()  # raises ChecksumError naming the section

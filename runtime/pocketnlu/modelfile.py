@@ -144,9 +144,7 @@ class ModelFile:
                 self.format_version, sections = parse_layout(self._view, size)
                 self.sections = {s.name: s for s in sections}
                 self.meta = self._read_meta()
-            except CorruptModelError as e:
-                raise type(e)(f"{self.path}: {e}") from None
-            except (TruncatedFileError, BadMagicError, UnsupportedVersionError) as e:
+            except (CorruptModelError, TruncatedFileError, BadMagicError, UnsupportedVersionError) as e:
                 raise type(e)(f"{self.path}: {e}") from None
         except BaseException:
             self.close()
@@ -159,10 +157,13 @@ class ModelFile:
             raise CorruptModelError("no metadata section")
         if section.length > MAX_META_BYTES:
             raise CorruptModelError(f"metadata section is {section.length} bytes, over {MAX_META_BYTES}")
+        data = bytes(self.section_bytes("meta"))
+        if zlib.crc32(data) != section.crc32:  # it is read in full anyway: a flipped bit is caught here
+            raise ChecksumError("section 'meta' checksum mismatch")
         try:
-            meta = json.loads(bytes(self.section_bytes("meta")).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            raise CorruptModelError(f"metadata is not valid UTF-8 JSON ({e})") from None
+            meta = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise CorruptModelError(f"metadata is not valid UTF-8 JSON ({type(e).__name__}: {e})") from None
         if not isinstance(meta, dict):
             raise CorruptModelError("metadata is not a JSON object")
         return meta

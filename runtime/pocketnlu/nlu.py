@@ -5,26 +5,33 @@ model and batch: composing the feature keys, hashing, MPHF lookup, fingerprints,
 decoding, scoring, and for the slots Viterbi. Decisions on scores (confidence, out-of-scope, BIO
 spans) live here and are shared with the host's float reference, so the two cannot drift apart.
 """
+import os
 import threading
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
 from .features import FeatureConfig, Token, WordBatch, prepare
+from .metadata import ModelSpec, read_nlu_metadata
 from .modelfile import ModelFile
 from .table import WeightTable
 from .transitions import Transitions
 
-OUT_OF_SCOPE = "out_of_scope"
+OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
+
+Text = Union[str, bytes, bytearray]  # an utterance: str, or bytes that must be UTF-8
 
 
 @dataclass(frozen=True)
 class SlotValue:
+    """A slot found in an utterance: its type and its text, ``text[start:end]`` of the parsed text
+    (character offsets)."""
+
     slot: str
     value: str
     start: int
@@ -33,16 +40,19 @@ class SlotValue:
 
 @dataclass(frozen=True)
 class Parse:
+    """What a model understood of one utterance. `intent` is OUT_OF_SCOPE (and `domain` None) when
+    the utterance matches no intent or its confidence is under the model's threshold."""
+
     text: str
     domain: Optional[str]
     intent: str
-    confidence: float
+    confidence: float  # probability of the intent (of the domain times the intent, hierarchical)
     slots: List[SlotValue] = field(default_factory=list)
     truncated: bool = False  # the input was longer than the limits and was cut
 
     def to_dict(self) -> dict:
+        """JSON-ready: keys text, domain, intent, confidence, slots (a list of dicts), truncated."""
         return asdict(self)
-
 
 
 
@@ -66,7 +76,7 @@ def bio_spans(tokens: Sequence[Token], tags: Sequence[str], text: str) -> List[S
     return spans
 
 
-def as_text(text) -> str:
+def as_text(text: Text) -> str:
     """Accept str, or bytes that must be UTF-8."""
     if isinstance(text, str):
         return text
@@ -99,13 +109,13 @@ def parse_words(texts: Sequence[str], features: FeatureConfig, stage, slot_tagge
 class Classifier:
     """A linear classifier: one C call scores a batch of feature groups."""
 
-    def __init__(self, model_file: ModelFile, name: str, spec: dict):
-        self.name = name
-        self.table = WeightTable(model_file, spec["table"])
-        self.labels = list(spec["labels"])
-        self.scale = float(spec["scale"])
+    def __init__(self, model_file: ModelFile, spec: ModelSpec):
+        self.name = spec.name
+        self.table = WeightTable(model_file, spec.table)
+        self.labels = spec.labels
+        self.scale = spec.scale
         if len(self.labels) != self.table.n_labels:
-            raise CorruptModelError(f"{model_file.path}: model {name!r} has {len(self.labels)} labels "
+            raise CorruptModelError(f"{model_file.path}: model {self.name!r} has {len(self.labels)} labels "
                                     f"but its table has {self.table.n_labels}")
 
     def integer_scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> np.ndarray:
@@ -192,12 +202,13 @@ class IntentStage:
 class SlotTagger:
     """A linear-chain CRF: feature keys, state scores and Viterbi in one C call."""
 
-    def __init__(self, model_file: ModelFile, name: str, spec: dict):
-        self.table = WeightTable(model_file, spec["table"])
-        self.labels = list(spec["labels"])
-        self.transitions = Transitions(model_file, spec["transitions"])
+    def __init__(self, model_file: ModelFile, spec: ModelSpec):
+        self.table = WeightTable(model_file, spec.table)
+        self.labels = spec.labels
+        self.transitions = Transitions(model_file, spec.transitions)
         if not (self.transitions.n_labels == len(self.labels) == self.table.n_labels):
-            raise CorruptModelError(f"{model_file.path}: slot model {name!r} labels, table and transitions disagree")
+            raise CorruptModelError(f"{model_file.path}: slot model {spec.name!r} labels, table and transitions "
+                                    "disagree")
 
     def tag(self, batch: WordBatch, utterance: int, intent: Optional[str] = None) -> List[str]:
         """BIO tags of an utterance's words (intent: the classifier's, for slot_intent models)."""
@@ -216,9 +227,12 @@ class SlotTagger:
 
 
 class NLUModel:
-    """A packed assistant: open with pocketnlu.open(path), use as a context manager."""
+    """A packed assistant, mapped from its file: open with ``pocketnlu.open(path)``, use as a
+    context manager. Safe to use from many threads; after `close` every call raises
+    ModelClosedError (calls in flight in other threads finish first, then the file is unmapped).
+    """
 
-    def __init__(self, path):
+    def __init__(self, path: Union[str, "os.PathLike[str]"]):
         self._file = ModelFile(path)
         # Calls in flight, so that close() from another thread unmaps only after they finish.
         self._lock = threading.Lock()
@@ -231,28 +245,21 @@ class NLUModel:
             raise
 
     def _load(self, meta: dict) -> None:
-        path = self._file.path
         try:
-            pipeline = meta["pipeline"]
-            models = meta["models"]
-            self.features = FeatureConfig.from_dict(pipeline["features"])
-            classifier = lambda name: Classifier(self._file, name, models[name])
-            threshold = pipeline.get("oos_threshold")
-            threshold = None if threshold is None else float(threshold)
-            if "domain" in pipeline:
-                self.intents_stage = IntentStage(
-                    domain=classifier(pipeline["domain"]), threshold=threshold,
-                    domain_intents={domain: classifier(second["model"]) if "model" in second else second["intent"]
-                                    for domain, second in pipeline["domain_intents"].items()})
-            else:
-                self.intents_stage = IntentStage(intent=classifier(pipeline["intent"]), threshold=threshold,
-                                                 intent_domains=pipeline.get("intent_domains", {}))
-            slots = pipeline.get("slots")
-            self.slot_tagger = SlotTagger(self._file, slots, models[slots]) if slots else None
-        except (KeyError, TypeError, ValueError) as error:
-            if isinstance(error, CorruptModelError):
-                raise
-            raise CorruptModelError(f"{path}: metadata does not describe an NLU pipeline ({error!r})") from None
+            models, pipeline = read_nlu_metadata(meta, self._file.sections)
+        except CorruptModelError as error:
+            raise CorruptModelError(f"{self._file.path}: metadata: {error}") from None
+        self.features = pipeline.features
+        classifier = lambda spec: Classifier(self._file, spec)
+        if pipeline.domain is not None:
+            self.intents_stage = IntentStage(
+                domain=classifier(models[pipeline.domain]), threshold=pipeline.oos_threshold,
+                domain_intents={domain: second if isinstance(second, str) else classifier(second)
+                                for domain, second in pipeline.domain_intents.items()})
+        else:
+            self.intents_stage = IntentStage(intent=classifier(models[pipeline.intent]),
+                                             threshold=pipeline.oos_threshold, intent_domains=pipeline.intent_domains)
+        self.slot_tagger = SlotTagger(self._file, models[pipeline.slots]) if pipeline.slots else None
         self.meta = meta
 
     @property
@@ -266,10 +273,13 @@ class NLUModel:
             return list(stage.intent.labels)
         return sorted({i for c in stage.domain_intents.values() for i in ([c] if isinstance(c, str) else c.labels)})
 
-    def parse(self, text) -> Parse:
+    def parse(self, text: Text) -> Parse:
+        """Domain, intent, confidence and slots of one utterance (str, or UTF-8 bytes). Raises
+        InputError for anything else; never for what the text says."""
         return self.parse_batch([text])[0]
 
-    def parse_batch(self, texts: Sequence) -> List[Parse]:
+    def parse_batch(self, texts: Sequence[Text]) -> List[Parse]:
+        """Parses of several utterances, cheaper per utterance than one call each."""
         texts = [as_text(text) for text in texts]
         self._enter()
         try:
@@ -319,5 +329,7 @@ class NLUModel:
         self.close()
 
 
-def open_model(path) -> NLUModel:
+def open_model(path: Union[str, "os.PathLike[str]"]) -> NLUModel:
+    """Map a .pnlu file (O(1) in its size: only the header, section table and metadata are read)
+    and check it; raises a ModelFormatError subclass naming the problem. Also ``pocketnlu.open``."""
     return NLUModel(path)

@@ -12,21 +12,13 @@ import wave
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..errors import InputError, PocketNLUError
+from ..errors import AudioFormatError, VoiceUnavailable
 
 MODELS = Path(__file__).parent / "models"
 LANGUAGE_MODEL = MODELS / "incar.lm"
 DICTIONARY = MODELS / "incar.dict"
 SAMPLE_RATE = 16000
 VOICE_INSTALL = "pip install 'pocketnlu[voice]'"
-
-
-class VoiceUnavailable(PocketNLUError):
-    """Speech recognition or the microphone cannot be used; the message says what to install."""
-
-
-class AudioFormatError(InputError):
-    """An audio file is not 16 kHz mono 16-bit PCM WAV."""
 
 
 def read_wav(path) -> bytes:

@@ -176,21 +176,19 @@ def run_worker(name, target, texts_path):
 
 # ---- building what the workers measure ---------------------------------------------------------
 
-def build_models(train, dev, workdir):
+def build_models(trainer, workdir):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
 
-    from pocketnlu_tools.train.pipeline import PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu
-    from pocketnlu_tools.pack.writer import write_atomically
+    from pocketnlu_tools.train.pipeline import bio_tags
     import fasttext
     import pycrfsuite
     from pocketnlu.features import FeatureConfig, prepare, token_features
 
-    paths = {}
-    model = train_nlu(train, dev=dev)
-    paths["pocketnlu"] = str(workdir / "model.pnlu")
-    write_atomically(paths["pocketnlu"], pack_nlu(model, choose_dead_zones(model, dev, PackOptions())))
+    paths = {"pocketnlu": str(workdir / "model.pnlu")}
+    trainer.save(paths["pocketnlu"])
+    train = trainer.train_
 
     corpus = workdir / "fasttext.txt"
     corpus.write_text("".join(f"__label__{e.intent} {e.text.lower()}\n" for e in train))
@@ -207,14 +205,14 @@ def build_models(train, dev, workdir):
     with open(paths["sklearn"], "wb") as f:
         pickle.dump(pipeline, f)
 
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    crf_trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     for example in train:
         tokens = prepare(example.text)[0]
         if tokens:
-            trainer.append(pycrfsuite.ItemSequence(token_features(tokens, FeatureConfig())), bio_tags(example, tokens))
-    trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 200})
+            crf_trainer.append(pycrfsuite.ItemSequence(token_features(tokens, FeatureConfig())), bio_tags(example, tokens))
+    crf_trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 200})
     paths["crfsuite"] = str(workdir / "model.crfsuite")
-    trainer.train(paths["crfsuite"])
+    crf_trainer.train(paths["crfsuite"])
     return paths
 
 
@@ -321,15 +319,15 @@ def main(argv=None):
         print(json.dumps(WORKERS[name](json.loads(target), texts)))
         return
 
-    from pocketnlu_tools.data.readers import load_dataset, split_for_training
+    from pocketnlu_tools.trainer import Trainer
 
-    train, dev, test = split_for_training(load_dataset(args.data))
-    test = test or dev
+    trainer = Trainer().fit(args.data)
+    test = trainer.test_ or trainer.dev_
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         texts_path = str(workdir / "texts.json")
         Path(texts_path).write_text(json.dumps([e.text for e in test]))
-        paths = build_models(train, dev, workdir)
+        paths = build_models(trainer, workdir)
         results = {name: run_worker(worker, paths[name], texts_path) for name, worker in (
             ("pocketnlu", "pocketnlu"), ("fasttext", "fasttext"), ("fasttext_q", "fasttext"),
             ("sklearn", "sklearn"), ("crfsuite", "crfsuite"))}

@@ -18,8 +18,8 @@ from pocketnlu.features import prepare, token_features
 from pocketnlu.nlu import open_model
 
 from pocketnlu_tools.bench.markdown import update_block
-from pocketnlu_tools.data.readers import load_dataset, split_for_training
 from pocketnlu_tools.train.evaluate import evaluate
+from pocketnlu_tools.trainer import Trainer
 from pocketnlu_tools.train.pipeline import PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu, uncompressed_bytes
 from pocketnlu_tools.pack.writer import write_atomically
 
@@ -179,11 +179,10 @@ def main(argv=None):
     parser.add_argument("--write", metavar="BENCHMARKS.md")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    dataset = load_dataset(args.data, args.format)
-    train, dev, test = split_for_training(dataset)
-    test_name, test = ("test", test) if test else ("dev", dev)
-    model = train_nlu(train, dev=dev)
-    float_report = evaluate(model, test, measure_latency=False)
+    trainer = Trainer(data_format=args.format).fit(args.data)
+    model, train, dev = trainer.model_, trainer.train_, trainer.dev_
+    test_name, test = ("test", trainer.test_) if trainer.test_ else ("dev", dev)
+    float_report = trainer.report_["float"]
     with tempfile.TemporaryDirectory() as workdir:
         rows = sweep(model, dev, test, workdir)
         peers = {**sklearn_peers(train, test), **fasttext_peers(train, test, workdir)}

@@ -87,7 +87,7 @@ def render(results: List[SampleResult], repeats: int = REPEATS) -> str:
     lines = [
         "## Voice: PocketSphinx + in-car NLU on the sample WAVs",
         "",
-        "Command: `python -m pocketnlu_tools.bench.voice --write BENCHMARKS.md` "
+        "Command: `python -m pocketnlu_tools.bench.voice --samples tests/audio --write BENCHMARKS.md` "
         f"(machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"PocketSphinx {version('pocketsphinx')}; median of {repeats} runs per sample, one core).",
         "",

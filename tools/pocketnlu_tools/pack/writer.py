@@ -3,6 +3,7 @@ import json
 import os
 import tempfile
 import zlib
+from typing import Sequence, Tuple
 
 import numpy as np
 
@@ -53,6 +54,12 @@ def pack_file(meta: dict, tables: dict, matrices: dict = None, matrix_layout: st
     sections = [("meta", KIND_META, meta_section(meta))]
     sections += [(name, KIND_TABLE, data) for name, data in sorted(tables.items())]
     sections += [(name, *encode(m)) for name, m in sorted((matrices or {}).items())]
+    return pack_sections(sections)
+
+
+def pack_sections(sections: Sequence[Tuple[str, int, bytes]]) -> bytes:
+    """The bytes of a model file holding these (name, kind, data) sections, in this order, each
+    64-byte aligned, with their CRC-32s and the header's."""
     version = max(KIND_SINCE[kind] for _, kind, _ in sections)
     for name, _, _ in sections:
         encoded = name.encode("ascii")

@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from pocketnlu.features import FeatureConfig, Token, WordBatch, encode_keys, prepare, token_features, utterance_features
+from pocketnlu.metadata import ModelSpec, PipelineSpec, nlu_metadata
 from pocketnlu.modelfile import ModelFile
 from pocketnlu.nlu import OUT_OF_SCOPE, IntentStage, Parse, open_model, parse_words
 
@@ -267,37 +268,35 @@ def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: 
     """The .pnlu bytes of a trained pipeline. Deterministic: same model, same bytes."""
     tables, matrices, models = {}, {}, {}
 
-    def add_classifier(name: str, classifier: FloatClassifier) -> str:
+    def add_classifier(name: str, classifier: FloatClassifier) -> ModelSpec:
         float_model = classifier.model
         section, scale = _table_for(float_model.features, float_model.weights, float_model.bias, options,
                                     options.dead_zone_of(name))
         tables[f"{name}.table"] = section
-        models[name] = {"type": "classifier", "table": f"{name}.table", "labels": float_model.labels, "scale": scale}
-        return name
+        models[name] = ModelSpec(name, "classifier", f"{name}.table", list(float_model.labels), scale)
+        return models[name]
 
     stage = model.stage
-    pipeline = {"features": model.features.to_dict(), "oos_threshold": stage.threshold}
     if stage.domain is None:
-        pipeline.update(intent=add_classifier("intent", stage.intent), intent_domains=stage.intent_domains)
+        pipeline = PipelineSpec(model.features, stage.threshold, intent=add_classifier("intent", stage.intent).name,
+                                intent_domains=stage.intent_domains)
     else:
-        pipeline["domain"] = add_classifier("domain", stage.domain)
+        domain = add_classifier("domain", stage.domain).name
         # Numbered names: section names are short ASCII, domain names need not be.
-        pipeline["domain_intents"] = {
-            domain: {"intent": second} if isinstance(second, str) else {"model": add_classifier(f"intent.{i}", second)}
-            for i, (domain, second) in enumerate(sorted(stage.domain_intents.items()))}
+        domain_intents = {name: second if isinstance(second, str) else add_classifier(f"intent.{i}", second)
+                          for i, (name, second) in enumerate(sorted(stage.domain_intents.items()))}
+        pipeline = PipelineSpec(model.features, stage.threshold, domain=domain, domain_intents=domain_intents)
     if model.slots is not None:
         crf = model.slots
         section, scale = _table_for(crf.features, crf.weights, np.zeros(len(crf.labels)), options,
                                     options.dead_zone_of("slots"))
         tables["slots.table"] = section
         matrices["slots.transitions"] = quantize_wide(crf.transitions, scale)
-        models["slots"] = {"type": "crf", "table": "slots.table", "transitions": "slots.transitions",
-                           "labels": crf.labels, "scale": scale}
-        pipeline["slots"] = "slots"
-    meta = {"models": models, "pipeline": pipeline, "provenance": provenance or {},
-            "options": {"weight_bits": options.weight_bits, "fingerprint_bits": options.fingerprint_bits,
-                        "gamma": options.gamma, "dead_zones": {name: options.dead_zone_of(name) for name in models}}}
-    return pack_file(meta, tables, matrices)
+        models["slots"] = ModelSpec("slots", "crf", "slots.table", list(crf.labels), scale, "slots.transitions")
+        pipeline = replace(pipeline, slots="slots")
+    packing = {"weight_bits": options.weight_bits, "fingerprint_bits": options.fingerprint_bits,
+               "gamma": options.gamma, "dead_zones": {name: options.dead_zone_of(name) for name in models}}
+    return pack_file(nlu_metadata(models, pipeline, packing, provenance), tables, matrices)
 
 
 # Dead zones tried per table, in quantization steps (of 127 at 8 bits). SNIPS slots keep their

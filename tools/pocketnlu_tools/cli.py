@@ -1,0 +1,119 @@
+"""`pocketnlu train` and `pocketnlu eval`: the host's commands, added to the device's command line
+(pocketnlu.cli) when this package is installed. Datasets in, reports out."""
+import argparse
+import json
+import sys
+
+from pocketnlu.errors import UsageError
+
+from pocketnlu_tools.data.readers import FORMATS
+
+
+def add_commands(commands) -> None:
+    """Add `train` and `eval` to the subparsers of `pocketnlu`'s argument parser."""
+    train = commands.add_parser("train", help="train, compress and pack a model from a dataset")
+    train.add_argument("data", help="dataset file or folder")
+    train.add_argument("-o", "--output", required=True, help="model file to write (.pnlu)")
+    train.add_argument("--format", choices=FORMATS, help="dataset format (detected when omitted)")
+    train.add_argument("--weight-bits", type=int, default=8, choices=range(4, 9), metavar="{4..8}",
+                       help="bits per quantized weight (default 8)")
+    train.add_argument("--fingerprint-bits", type=int, default=8, choices=range(0, 17), metavar="{0..16}",
+                       help="fingerprint bits per feature; unknown features pass with probability 2^-b (default 8)")
+    train.add_argument("--gamma", type=float, default=1.0, help="MPHF load factor, 1..16 (default 1)")
+    train.add_argument("--dead-zone", type=int, metavar="STEPS",
+                       help="drop weights within STEPS quantization steps of zero, in every table (default: "
+                            "chosen per table on the dev split: the best dev score, ties to the widest)")
+    train.add_argument("--oos-threshold", type=float, help="confidence under which an utterance is out of scope "
+                       "(default: chosen on the dev split when it has out-of-scope examples)")
+    train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")
+    train.add_argument("--hierarchical", action="store_true",
+                       help="a domain classifier, then one intent classifier per domain (data with domains)")
+    train.add_argument("--json", action="store_true", help="machine-readable output")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("eval", help="intent accuracy, slot F1 and latency of a model on a dataset")
+    evaluate.add_argument("model", help="path to a .pnlu file")
+    evaluate.add_argument("data", help="dataset file or folder")
+    evaluate.add_argument("--format", choices=FORMATS, help="dataset format (detected when omitted)")
+    evaluate.add_argument("--split", help="split to evaluate (default: test, else dev, else train)")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.set_defaults(run=_eval)
+
+
+def _require_training_libraries() -> None:
+    """The host side (training, datasets) needs the `train` extra."""
+    try:
+        import sklearn  # noqa: F401
+        import pycrfsuite  # noqa: F401
+    except ImportError as error:
+        raise UsageError(f"this command needs the training extra ({error.name} is missing): "
+                         "pip install 'pocketnlu[train]'") from None
+
+
+def _progress(message: str) -> None:
+    print(f"[train] {message}", file=sys.stderr, flush=True)
+
+
+def _train(args: argparse.Namespace) -> int:
+    limit = 2 ** (args.weight_bits - 1) - 1
+    if args.dead_zone is not None and not 0 <= args.dead_zone < limit:
+        raise UsageError(f"--dead-zone must be 0..{limit - 1} at {args.weight_bits}-bit weights")
+    _require_training_libraries()
+    from pocketnlu_tools.trainer import Trainer
+
+    trainer = Trainer(weight_bits=args.weight_bits, fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
+                      dead_zone=args.dead_zone, oos_threshold=args.oos_threshold, slots=not args.no_slots,
+                      hierarchical=args.hierarchical, data_format=args.format, progress=_progress)
+    report = trainer.fit(args.data).save(args.output).report_
+    print(json.dumps(report, indent=2) if args.json else format_train_report(report))
+    return 0
+
+
+def format_train_report(report: dict) -> str:
+    def metrics(m):
+        slot = "n/a" if m.get("slot_f1") is None else f"{m['slot_f1']:.4f}"
+        # None when the held-out split is empty (a dataset too small to carve a dev split from).
+        intent = "n/a" if m.get("intent_accuracy") is None else f"{m['intent_accuracy']:.4f}"
+        line = f"intent accuracy {intent}, slot F1 {slot}"
+        if "oos_recall" in m:
+            line += f", out-of-scope recall {m['oos_recall']:.4f}"
+        return line
+
+    lines = [f"wrote {report['output']}",
+             f"held-out split: {report['held_out']} ({report['n']} utterances)",
+             f"  float:      {metrics(report['float'])}",
+             f"  compressed: {metrics(report['compressed'])}",
+             f"size: {report['file_bytes']} bytes compressed, {report['uncompressed_bytes']} bytes as a plain "
+             f"float model ({report['compression_ratio']:.1f}x smaller)",
+             "dead zones (quantization steps): " + ", ".join(f"{name} {steps}" for name, steps in
+                                                            sorted(report["dead_zones"].items()))]
+    lines += [f"  {name:<20} {size:>10} bytes" for name, size in report["sections"].items()]
+    return "\n".join(lines)
+
+
+def eval_report(model_path, data, data_format=None, split=None) -> dict:
+    """What `pocketnlu eval` prints: the model's metrics on one split of a dataset."""
+    from pocketnlu.nlu import open_model
+
+    from pocketnlu_tools.data.readers import load_dataset
+    from pocketnlu_tools.train.evaluate import evaluate
+
+    dataset = load_dataset(data, data_format)
+    if split is None:
+        split = next(name for name in ("test", "dev", "train") if name in dataset.splits)
+    if split not in dataset.splits:
+        raise ValueError(f"{data}: no {split!r} split (has {', '.join(dataset.splits)})")
+    with open_model(model_path) as model:
+        report = evaluate(model, dataset.splits[split])
+    return {"split": split, **report}
+
+
+def _eval(args: argparse.Namespace) -> int:
+    _require_training_libraries()
+    report = eval_report(args.model, args.data, data_format=args.format, split=args.split)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    return 0

@@ -1,0 +1,126 @@
+"""`Trainer`: a dataset in, a compressed model out.
+
+The one training path: `pocketnlu train`, the default-model recipe, the sweep and the benchmarks
+all go through it. In the scikit-learn style: options are keywords of the constructor, `fit`
+learns and returns the trainer, learned state is in attributes ending in `_`.
+
+    trainer = Trainer(fingerprint_bits=12).fit("data/assistant.csv")
+    trainer.save("assistant.pnlu")
+    trainer.report_["compressed"]["intent_accuracy"]
+"""
+import os
+import tempfile
+from typing import Callable, List, Optional, Sequence, Union
+
+from pocketnlu.modelfile import ModelFile
+from pocketnlu.nlu import open_model
+
+from pocketnlu_tools.data.readers import Dataset, load_dataset, split_for_training
+from pocketnlu_tools.data.records import Example
+from pocketnlu_tools.pack.writer import write_atomically
+from pocketnlu_tools.train.evaluate import evaluate
+from pocketnlu_tools.train.pipeline import (
+    PackOptions, choose_dead_zones, choose_oos_threshold, pack_nlu, train_nlu, uncompressed_bytes,
+)
+
+Data = Union[str, os.PathLike, Sequence[Example]]
+
+
+class Trainer:
+    """Trains the float pipeline (settings chosen on the dev split, carved out of train when the
+    data has none), sets the out-of-scope threshold, quantizes with per-table dead zones chosen
+    on dev, packs, and measures float against compressed on the held-out split (test, else dev).
+
+    Options: `weight_bits` (4..8), `fingerprint_bits` (0..16), `gamma` (MPHF load factor, 1..16),
+    `dead_zone` (None: chosen per table on dev), `oos_threshold` (None: chosen on dev when it has
+    out-of-scope examples), `slots` (train the slot CRF), `hierarchical` (domain classifier, then
+    per-domain intent classifiers), `data_format` (None: detected), `provenance` (what the file
+    records of its origin; default: the dataset's name and format; the number of training
+    utterances is always added), `progress` (a callable taking a message).
+
+    After `fit`: `model_` (the float pipeline), `pack_options_`, `model_bytes_` (the .pnlu file),
+    `report_` (what `pocketnlu train --json` prints; "output" is set by `save`), and the splits
+    it used, `train_`, `dev_` and `test_` (empty when the data has no test split).
+    """
+
+    def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
+                 dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None, slots: bool = True,
+                 hierarchical: bool = False, data_format: Optional[str] = None, provenance: Optional[dict] = None,
+                 progress: Optional[Callable[[str], None]] = None):
+        self.weight_bits = weight_bits
+        self.fingerprint_bits = fingerprint_bits
+        self.gamma = gamma
+        self.dead_zone = dead_zone
+        self.oos_threshold = oos_threshold
+        self.slots = slots
+        self.hierarchical = hierarchical
+        self.data_format = data_format
+        self.provenance = provenance
+        self.progress = progress
+
+    def _say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+    def fit(self, data: Data) -> "Trainer":
+        """Train, compress and measure on `data`: a dataset path in any supported format, or a
+        list of Examples (all of them training data; dev is carved out of them)."""
+        dataset = self._dataset(data)
+        train, dev, test = split_for_training(dataset)
+        self.train_, self.dev_, self.test_ = train, dev, test
+        held_out_name, held_out = ("test", test) if test else ("dev", dev)
+        self._say(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
+        model = train_nlu(train, with_slots=self.slots, hierarchical=self.hierarchical, dev=dev,
+                          progress=self._say)
+        model.oos_threshold = (self.oos_threshold if self.oos_threshold is not None
+                               else choose_oos_threshold(model, dev))
+        self._say("evaluating the float model")
+        float_report = evaluate(model, held_out, measure_latency=False)
+        options = PackOptions(self.weight_bits, self.fingerprint_bits, self.gamma, self.dead_zone or 0)
+        if self.dead_zone is None and dev:
+            self._say("choosing dead zones on dev")
+            options = choose_dead_zones(model, dev, options, self._say)
+        provenance = dict(self.provenance if self.provenance is not None else
+                          {"dataset": os.path.basename(os.path.normpath(str(dataset.path))), "format": dataset.format})
+        provenance["train_utterances"] = len(train)
+        self._say("quantizing and packing")
+        self.model_bytes_ = pack_nlu(model, options, provenance)
+        self.model_, self.pack_options_ = model, options
+        compressed_report, sections, dead_zones = self._measure_compressed(held_out)
+        plain = uncompressed_bytes(model)
+        self.report_ = {
+            "output": None, "held_out": held_out_name, "n": len(held_out),
+            "float": float_report, "compressed": compressed_report, "file_bytes": len(self.model_bytes_),
+            "uncompressed_bytes": plain, "compression_ratio": plain / len(self.model_bytes_),
+            "oos_threshold": model.oos_threshold, "sections": sections, "dead_zones": dead_zones,
+            "selected_on_dev": model.selection.to_dict()}
+        return self
+
+    def save(self, path) -> "Trainer":
+        """Write the model file atomically (a reader sees the old file or the new, never a part)."""
+        if not hasattr(self, "model_bytes_"):
+            raise RuntimeError("Trainer.save before fit")
+        write_atomically(path, self.model_bytes_)
+        self.report_["output"] = str(path)
+        return self
+
+    def _dataset(self, data: Data) -> Dataset:
+        if isinstance(data, (str, os.PathLike)):
+            return load_dataset(data, self.data_format)
+        examples: List[Example] = list(data)
+        if not all(isinstance(example, Example) for example in examples):
+            raise TypeError("Trainer.fit takes a dataset path or a list of pocketnlu_tools.Example")
+        return Dataset({"train": examples}, "examples", "examples")
+
+    def _measure_compressed(self, held_out: Sequence[Example]):
+        """The packed model as the device opens it: held-out metrics, section sizes, dead zones."""
+        with tempfile.TemporaryDirectory(prefix="pocketnlu-train-") as directory:
+            path = os.path.join(directory, "model.pnlu")
+            write_atomically(path, self.model_bytes_)
+            with open_model(path) as compressed:
+                report = evaluate(compressed, held_out, measure_latency=False)
+            with ModelFile(path) as model_file:
+                sections = {name: section.length for name, section in model_file.sections.items()}
+                dead_zones = model_file.meta["options"]["dead_zones"]
+        return report, sections, dead_zones
+
