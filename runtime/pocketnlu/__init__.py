@@ -17,7 +17,7 @@ from .models import DEFAULT_MODEL
 from .nlu import OUT_OF_SCOPE, NLUModel, Parse, SlotValue, open_model
 from .store import ModelStore
 
-__version__ = "0.3.0"  # the one place it is written (pyproject.toml reads it)
+__version__ = "0.4.0"  # the one place it is written (pyproject.toml reads it)
 
 open = open_model  # pocketnlu.open(path), as io.open opens files
 

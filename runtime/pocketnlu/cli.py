@@ -33,10 +33,18 @@ def _parse(args) -> int:
     return 0
 
 
+def _format_resolved(resolved) -> str:
+    if resolved is None:
+        return ""
+    unit = f" {resolved['unit']}" if "unit" in resolved else ""
+    return f" -> {resolved['value']!r}{unit} ({resolved.get('list', resolved['kind'])})"
+
+
 def _format_parse(result) -> str:
     lines = [f"text:       {result.text}", f"domain:     {result.domain}",
              f"intent:     {result.intent}", f"confidence: {result.confidence:.3f}"]
-    lines += [f"slot:       {s.slot} = {s.value!r} [{s.start}:{s.end}]" for s in result.slots]
+    lines += [f"slot:       {s.slot} = {s.value!r} [{s.start}:{s.end}]" + _format_resolved(s.resolved)
+              for s in result.slots]
     if result.truncated:
         lines.append("note:       the input was longer than the limits and was cut")
     return "\n".join(lines)

@@ -12,7 +12,8 @@ from typing import Dict, List, Mapping, Optional, Union
 
 from .errors import CorruptModelError
 from .features import FeatureConfig
-from .modelfile import KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_TABLE, Section
+from .entities import KINDS as ENTITY_KINDS
+from .modelfile import KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_TABLE, KIND_VALUES, Section
 
 MODEL_TYPES = ("classifier", "crf")
 TRANSITION_KINDS = (KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16)
@@ -29,12 +30,28 @@ class ModelSpec:
     labels: List[str]
     scale: float
     transitions: Optional[str] = None  # crf only
+    temperature: float = 1.0  # classifier only: confidences are softmax(scale * scores / temperature)
 
     def to_dict(self) -> dict:
         spec = {"type": self.type, "table": self.table, "labels": list(self.labels), "scale": self.scale}
         if self.transitions is not None:
             spec["transitions"] = self.transitions
+        if self.temperature != 1.0:  # absent means 1.0: uncalibrated files keep their bytes
+            spec["temperature"] = self.temperature
         return spec
+
+
+@dataclass(frozen=True)
+class SlotResolution:
+    """How a slot's text becomes a value: a built-in entity `kind` (pocketnlu.entities), or the
+    canonical values of template list `list`, packed in value-table section `table`."""
+
+    kind: Optional[str] = None
+    list: Optional[str] = None
+    table: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind} if self.kind is not None else {"list": self.list, "table": self.table}
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,7 @@ class PipelineSpec:
     domain: Optional[str] = None
     domain_intents: Optional[Dict[str, Union[str, ModelSpec]]] = None  # domain -> only intent or model
     slots: Optional[str] = None
+    slot_values: Optional[Dict[str, SlotResolution]] = None  # slot type -> how it resolves
 
     def to_dict(self) -> dict:
         pipeline = {"features": self.features.to_dict(), "oos_threshold": self.oos_threshold}
@@ -61,6 +79,8 @@ class PipelineSpec:
                 for domain, second in (self.domain_intents or {}).items()}
         if self.slots is not None:
             pipeline["slots"] = self.slots
+        if self.slot_values:
+            pipeline["slot_values"] = {slot: how.to_dict() for slot, how in self.slot_values.items()}
         return pipeline
 
 
@@ -97,6 +117,7 @@ def read_nlu_metadata(meta: dict, sections: Mapping[str, Section]):
 
     slots = pipeline.get("slots")
     slots = None if slots is None else model(f"{where}.slots", slots, "crf").name
+    slot_values = _slot_values(_get(pipeline, "slot_values", dict, where, default={}), sections)
     if "domain" in pipeline:
         domain = model(f"{where}.domain", pipeline["domain"], "classifier")
         second = _get(pipeline, "domain_intents", dict, where)
@@ -112,14 +133,34 @@ def read_nlu_metadata(meta: dict, sections: Mapping[str, Section]):
                 domain_intents[name] = model(f"{key}.model", entry["model"], "classifier")
             else:
                 domain_intents[name] = _string(entry["intent"], f"{key}.intent")
-        spec = PipelineSpec(features, threshold, domain=domain.name, domain_intents=domain_intents, slots=slots)
+        spec = PipelineSpec(features, threshold, domain=domain.name, domain_intents=domain_intents, slots=slots,
+                            slot_values=slot_values)
     else:
         intent = model(f"{where}.intent", pipeline.get("intent"), "classifier")
         intent_domains = _get(pipeline, "intent_domains", dict, where, default={})
         for label, domain in intent_domains.items():
             _string(domain, f"{where}.intent_domains.{label}")
-        spec = PipelineSpec(features, threshold, intent=intent.name, intent_domains=intent_domains, slots=slots)
+        spec = PipelineSpec(features, threshold, intent=intent.name, intent_domains=intent_domains, slots=slots,
+                            slot_values=slot_values)
     return models, spec
+
+
+def _slot_values(entries: dict, sections: Mapping[str, Section]) -> Dict[str, SlotResolution]:
+    resolutions = {}
+    for slot, how in entries.items():
+        where = f"pipeline.slot_values.{slot}"
+        if not isinstance(how, dict):
+            raise CorruptModelError(f"{where} must be an object")
+        if set(how) == {"kind"}:
+            if how["kind"] not in ENTITY_KINDS:
+                raise CorruptModelError(f"{where}.kind must be one of {', '.join(ENTITY_KINDS)}, not {how['kind']!r}")
+            resolutions[slot] = SlotResolution(kind=how["kind"])
+        elif set(how) == {"list", "table"}:
+            resolutions[slot] = SlotResolution(list=_string(how["list"], f"{where}.list"),
+                                               table=_section(how, "table", (KIND_VALUES,), sections, where))
+        else:
+            raise CorruptModelError(f"{where} must be {{\"kind\": kind}} or {{\"list\": name, \"table\": section}}")
+    return resolutions
 
 
 def _model(name: str, spec, sections: Mapping[str, Section]) -> ModelSpec:
@@ -137,7 +178,10 @@ def _model(name: str, spec, sections: Mapping[str, Section]) -> ModelSpec:
     if not (_is_number(scale) and scale > 0):
         raise CorruptModelError(f"{where}.scale must be a positive finite number, not {scale!r}")
     transitions = _section(spec, "transitions", TRANSITION_KINDS, sections, where) if kind == "crf" else None
-    return ModelSpec(name, kind, table, list(labels), float(scale), transitions)
+    temperature = spec.get("temperature", 1.0)
+    if not (_is_number(temperature) and temperature > 0):
+        raise CorruptModelError(f"{where}.temperature must be a positive finite number, not {temperature!r}")
+    return ModelSpec(name, kind, table, list(labels), float(scale), transitions, float(temperature))
 
 
 def _section(spec: dict, key: str, kinds, sections: Mapping[str, Section], where: str) -> str:

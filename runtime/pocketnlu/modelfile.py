@@ -21,7 +21,7 @@ from .errors import (
 )
 
 MAGIC = b"PNLU\r\n\x1a\n"  # like PNG's: catches text-mode and 7-bit transfers
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 ALIGNMENT = 64
 HEADER = struct.Struct("<8sIIQQII24x")  # magic, version, n_sections, file_bytes, table offset, alignment, crc
 SECTION = struct.Struct("<40sIIQQ")  # name, kind, crc32, offset, length
@@ -34,10 +34,11 @@ KIND_TABLE = 2
 KIND_MATRIX = 3  # int32 values
 KIND_MATRIX16 = 4  # int16 values (format version 2)
 KIND_COLUMNS = 5  # a square matrix as column lists of its nonzero entries (format version 3)
+KIND_VALUES = 6  # a slot's spoken values -> canonical values (format version 4)
 KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix", KIND_MATRIX16: "matrix16",
-              KIND_COLUMNS: "columns"}
+              KIND_COLUMNS: "columns", KIND_VALUES: "values"}
 # The first format version that has each kind.
-KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2, KIND_COLUMNS: 3}
+KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2, KIND_COLUMNS: 3, KIND_VALUES: 4}
 MATRIX_VALUE_BYTES = {KIND_MATRIX: 4, KIND_MATRIX16: 2}
 MATRIX_HEADER = struct.Struct("<II")  # rows, cols; little-endian values follow
 COLUMNS_HEADER = struct.Struct("<IIII")  # rows, cols, n_nonzero, reserved; then the lists

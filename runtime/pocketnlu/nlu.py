@@ -10,17 +10,20 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
+from .entities import Moment
+from .entities import resolve as resolve_entity
 from .features import FeatureConfig, Token, WordBatch, prepare
 from .metadata import ModelSpec, read_nlu_metadata
 from .modelfile import ModelFile
 from .table import WeightTable
 from .transitions import Transitions
+from .values import ValueTable
 
 OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
 
@@ -30,12 +33,16 @@ Text = Union[str, bytes, bytearray]  # an utterance: str, or bytes that must be 
 @dataclass(frozen=True)
 class SlotValue:
     """A slot found in an utterance: its type and its text, ``text[start:end]`` of the parsed text
-    (character offsets)."""
+    (character offsets), and `resolved`: what the text means when the model binds the slot to a
+    built-in kind (``{"kind": "temperature", "value": 72, "unit": "fahrenheit"}``, see
+    pocketnlu.entities) or to a template list (``{"kind": "list", "list": "hvac", "value":
+    "air_conditioning"}``); None when it is not bound or the text does not resolve."""
 
     slot: str
     value: str
     start: int
     end: int
+    resolved: Optional[dict] = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,11 @@ def as_text(text: Text) -> str:
     raise InputError(f"utterance must be str or UTF-8 bytes, not {type(text).__name__}")
 
 
-def parse_words(texts: Sequence[str], features: FeatureConfig, stage, slot_tagger) -> List[Parse]:
+def parse_words(texts: Sequence[str], features: FeatureConfig, stage, slot_tagger,
+                resolve: Optional[Callable[[SlotValue], Optional[dict]]] = None) -> List[Parse]:
     """Parses of texts by an IntentStage and a slot tagger (device or host float models alike):
-    tokens, one WordBatch for the batch, intents, then slots for each in-scope utterance."""
+    tokens, one WordBatch for the batch, intents, then slots for each in-scope utterance, each
+    slot with resolve(slot) as its resolved value."""
     prepared = [prepare(text) for text in texts]
     batch = WordBatch([tokens for tokens, _ in prepared], features)
     parses = []
@@ -102,6 +111,8 @@ def parse_words(texts: Sequence[str], features: FeatureConfig, stage, slot_tagge
         slots = []
         if slot_tagger is not None and intent != OUT_OF_SCOPE:
             slots = bio_spans(tokens, slot_tagger.tag(batch, u, intent if features.slot_intent else None), text)
+            if resolve is not None:
+                slots = [SlotValue(s.slot, s.value, s.start, s.end, resolve(s)) for s in slots]
         parses.append(Parse(text, domain, intent, confidence, slots, truncated))
     return parses
 
@@ -113,7 +124,7 @@ class Classifier:
         self.name = spec.name
         self.table = WeightTable(model_file, spec.table)
         self.labels = spec.labels
-        self.scale = spec.scale
+        self.softmax_scale = spec.scale / spec.temperature  # the calibrated confidence
         if len(self.labels) != self.table.n_labels:
             raise CorruptModelError(f"{model_file.path}: model {self.name!r} has {len(self.labels)} labels "
                                     f"but its table has {self.table.n_labels}")
@@ -143,7 +154,7 @@ class Classifier:
         best = np.empty(len(scores), dtype=np.uint32)
         probability = np.empty(len(scores))
         check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), len(scores), self.table.n_labels,
-                                    self.scale, ffi.from_buffer("uint32_t[]", best),
+                                    self.softmax_scale, ffi.from_buffer("uint32_t[]", best),
                                     ffi.from_buffer("double[]", probability)),
               f"classifier {self.name!r}")
         labels = self.labels
@@ -260,6 +271,9 @@ class NLUModel:
             self.intents_stage = IntentStage(intent=classifier(models[pipeline.intent]),
                                              threshold=pipeline.oos_threshold, intent_domains=pipeline.intent_domains)
         self.slot_tagger = SlotTagger(self._file, models[pipeline.slots]) if pipeline.slots else None
+        self.slot_values = pipeline.slot_values
+        self._value_tables = {name: ValueTable(self._file.section_bytes(name), f"{self._file.path}: section {name!r}")
+                              for name in sorted({how.table for how in pipeline.slot_values.values() if how.table})}
         self.meta = meta
 
     @property
@@ -273,22 +287,35 @@ class NLUModel:
             return list(stage.intent.labels)
         return sorted({i for c in stage.domain_intents.values() for i in ([c] if isinstance(c, str) else c.labels)})
 
-    def parse(self, text: Text) -> Parse:
+    def parse(self, text: Text, reference_time: Optional[Moment] = None) -> Parse:
         """Domain, intent, confidence and slots of one utterance (str, or UTF-8 bytes). Raises
-        InputError for anything else; never for what the text says."""
-        return self.parse_batch([text])[0]
+        InputError for anything else; never for what the text says. `reference_time` (a date or
+        datetime; default: now) is what relative dates ("tomorrow") resolve against."""
+        return self.parse_batch([text], reference_time)[0]
 
-    def parse_batch(self, texts: Sequence[Text]) -> List[Parse]:
+    def parse_batch(self, texts: Sequence[Text], reference_time: Optional[Moment] = None) -> List[Parse]:
         """Parses of several utterances, cheaper per utterance than one call each."""
         texts = [as_text(text) for text in texts]
         self._enter()
         try:
-            return self._parse_batch(texts)
+            return self._parse_batch(texts, reference_time)
         finally:
             self._leave()
 
-    def _parse_batch(self, texts: List[str]) -> List[Parse]:
-        return parse_words(texts, self.features, self.intents_stage, self.slot_tagger)
+    def _parse_batch(self, texts: List[str], reference_time: Optional[Moment] = None) -> List[Parse]:
+        resolve = None
+        if self.slot_values:
+            resolve = lambda slot: self._resolve(slot, reference_time)  # noqa: E731
+        return parse_words(texts, self.features, self.intents_stage, self.slot_tagger, resolve)
+
+    def _resolve(self, slot: SlotValue, reference_time: Optional[Moment]) -> Optional[dict]:
+        how = self.slot_values.get(slot.slot)
+        if how is None:
+            return None
+        if how.kind is not None:
+            return resolve_entity(how.kind, slot.value, reference_time)
+        value = self._value_tables[how.table].lookup(slot.value)
+        return None if value is None else {"kind": "list", "list": how.list, "value": value}
 
     @property
     def byte_size(self) -> int:

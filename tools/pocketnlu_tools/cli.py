@@ -25,6 +25,17 @@ def add_commands(commands) -> None:
                             "chosen per table on the dev split: the best dev score, ties to the widest)")
     train.add_argument("--oos-threshold", type=float, help="confidence under which an utterance is out of scope "
                        "(default: chosen on the dev split when it has out-of-scope examples)")
+    train.add_argument("--oos-target-recall", type=float, metavar="R",
+                       help="instead: the lowest threshold that refuses a share R of dev's out-of-scope examples")
+    train.add_argument("--background", metavar="DATA",
+                       help="a dataset whose utterances become out-of-scope training and dev examples "
+                            "(for data without any)")
+    train.add_argument("--slot-kind", action="append", default=[], metavar="SLOT=KIND",
+                       help="resolve SLOT's text as a built-in entity (number, ordinal, percentage, temperature, "
+                            "duration, time, date, phone_number) on the device; repeatable")
+    train.add_argument("--list", action="append", default=[], metavar="NAME=FILE", dest="lists",
+                       help="values of a template list the files do not define (Home Assistant's run-time lists, "
+                            "such as name and area): one per line, or spoken<TAB>canonical; repeatable")
     train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")
     train.add_argument("--hierarchical", action="store_true",
                        help="a domain classifier, then one intent classifier per domain (data with domains)")
@@ -36,6 +47,7 @@ def add_commands(commands) -> None:
     evaluate.add_argument("data", help="dataset file or folder")
     evaluate.add_argument("--format", choices=FORMATS, help="dataset format (detected when omitted)")
     evaluate.add_argument("--split", help="split to evaluate (default: test, else dev, else train)")
+    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misparsed utterances")
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate.set_defaults(run=_eval)
 
@@ -55,18 +67,38 @@ def _progress(message: str) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    limit = 2 ** (args.weight_bits - 1) - 1
-    if args.dead_zone is not None and not 0 <= args.dead_zone < limit:
-        raise UsageError(f"--dead-zone must be 0..{limit - 1} at {args.weight_bits}-bit weights")
     _require_training_libraries()
     from pocketnlu_tools.trainer import Trainer
 
-    trainer = Trainer(weight_bits=args.weight_bits, fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
-                      dead_zone=args.dead_zone, oos_threshold=args.oos_threshold, slots=not args.no_slots,
-                      hierarchical=args.hierarchical, data_format=args.format, progress=_progress)
+    try:  # every option is checked before any data is read
+        trainer = Trainer(weight_bits=args.weight_bits, fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
+                          dead_zone=args.dead_zone, oos_threshold=args.oos_threshold,
+                          oos_target_recall=args.oos_target_recall, background=args.background,
+                          slot_kinds=_pairs("--slot-kind", "SLOT=KIND", args.slot_kind),
+                          lists=_lists(args.lists),
+                          slots=not args.no_slots, hierarchical=args.hierarchical, data_format=args.format,
+                          progress=_progress)
+    except ValueError as error:
+        raise UsageError(str(error).replace("_", "-")) from None
     report = trainer.fit(args.data).save(args.output).report_
     print(json.dumps(report, indent=2) if args.json else format_train_report(report))
     return 0
+
+
+def _pairs(option: str, form: str, pairs) -> dict:
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name or not value:
+            raise UsageError(f"{option} takes {form}, not {pair!r}")
+        found[name] = value
+    return found
+
+
+def _lists(pairs) -> dict:
+    from pocketnlu_tools.data.templates import read_list_file
+
+    return {name: read_list_file(path) for name, path in _pairs("--list", "NAME=FILE", pairs).items()}
 
 
 def format_train_report(report: dict) -> str:
@@ -91,7 +123,7 @@ def format_train_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def eval_report(model_path, data, data_format=None, split=None) -> dict:
+def eval_report(model_path, data, data_format=None, split=None, errors: int = 0) -> dict:
     """What `pocketnlu eval` prints: the model's metrics on one split of a dataset."""
     from pocketnlu.nlu import open_model
 
@@ -104,16 +136,33 @@ def eval_report(model_path, data, data_format=None, split=None) -> dict:
     if split not in dataset.splits:
         raise ValueError(f"{data}: no {split!r} split (has {', '.join(dataset.splits)})")
     with open_model(model_path) as model:
-        report = evaluate(model, dataset.splits[split])
+        report = evaluate(model, dataset.splits[split], errors=errors)
     return {"split": split, **report}
 
 
 def _eval(args: argparse.Namespace) -> int:
     _require_training_libraries()
-    report = eval_report(args.model, args.data, data_format=args.format, split=args.split)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        for key, value in report.items():
-            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    report = eval_report(args.model, args.data, data_format=args.format, split=args.split, errors=args.errors)
+    print(json.dumps(report, indent=2) if args.json else format_eval_report(report))
     return 0
+
+
+def format_eval_report(report: dict) -> str:
+    lines = []
+    for key, value in report.items():
+        if key == "rejection_curve":
+            lines.append("accuracy when refusing the least confident: " + ", ".join(
+                f"{point['coverage']:.0%} kept {point['accuracy']:.4f}" for point in value))
+        elif key == "errors":
+            lines.append(f"errors (first {len(value)}):")
+            lines += [_format_error(error) for error in value]
+        else:
+            lines.append(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def _format_error(error: dict) -> str:
+    line = f"  {error['text']!r}: {error['intent']} -> {error['predicted']} ({error['confidence']:.2f})"
+    if error["slots"] != error["predicted_slots"]:
+        line += f"; slots {error['slots']} -> {error['predicted_slots']}"
+    return line

@@ -10,17 +10,19 @@ learns and returns the trainer, learned state is in attributes ending in `_`.
 """
 import os
 import tempfile
-from typing import Callable, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
+from pocketnlu.entities import KINDS
 from pocketnlu.modelfile import ModelFile
 from pocketnlu.nlu import open_model
 
 from pocketnlu_tools.data.readers import Dataset, load_dataset, split_for_training
-from pocketnlu_tools.data.records import Example
+from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example
 from pocketnlu_tools.pack.writer import write_atomically
 from pocketnlu_tools.train.evaluate import evaluate
 from pocketnlu_tools.train.pipeline import (
-    PackOptions, choose_dead_zones, choose_oos_threshold, pack_nlu, train_nlu, uncompressed_bytes,
+    PackOptions, calibrate, choose_dead_zones, choose_oos_threshold, pack_nlu, threshold_for_recall, train_nlu,
+    uncompressed_bytes,
 )
 
 Data = Union[str, os.PathLike, Sequence[Example]]
@@ -33,8 +35,14 @@ class Trainer:
 
     Options: `weight_bits` (4..8), `fingerprint_bits` (0..16), `gamma` (MPHF load factor, 1..16),
     `dead_zone` (None: chosen per table on dev), `oos_threshold` (None: chosen on dev when it has
-    out-of-scope examples), `slots` (train the slot CRF), `hierarchical` (domain classifier, then
-    per-domain intent classifiers), `data_format` (None: detected), `provenance` (what the file
+    out-of-scope examples, the best mean of in-scope accuracy and out-of-scope recall),
+    `oos_target_recall` (instead: the lowest threshold refusing this share of dev's out-of-scope
+    examples), `background` (a dataset, or Examples, whose utterances become out-of-scope
+    training and dev examples, for data without any), `slot_kinds` ({slot type: built-in entity
+    kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
+    (train the slot CRF), `hierarchical` (a domain classifier, then per-domain intent
+    classifiers), `data_format` (None: detected), `lists` ({list name: values} for template
+    lists the files do not define, like Home Assistant's `name` and `area`), `provenance` (what the file
     records of its origin; default: the dataset's name and format; the number of training
     utterances is always added), `progress` (a callable taking a message).
 
@@ -44,19 +52,27 @@ class Trainer:
     """
 
     def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
-                 dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None, slots: bool = True,
-                 hierarchical: bool = False, data_format: Optional[str] = None, provenance: Optional[dict] = None,
+                 dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None,
+                 oos_target_recall: Optional[float] = None, background: Optional[Data] = None,
+                 slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
+                 hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
+                 provenance: Optional[dict] = None,
                  progress: Optional[Callable[[str], None]] = None):
         self.weight_bits = weight_bits
         self.fingerprint_bits = fingerprint_bits
         self.gamma = gamma
         self.dead_zone = dead_zone
         self.oos_threshold = oos_threshold
+        self.oos_target_recall = oos_target_recall
+        self.background = background
+        self.slot_kinds = dict(slot_kinds or {})
         self.slots = slots
         self.hierarchical = hierarchical
         self.data_format = data_format
+        self.lists = dict(lists or {})
         self.provenance = provenance
         self.progress = progress
+        check_options(self)
 
     def _say(self, message: str) -> None:
         if self.progress is not None:
@@ -67,13 +83,22 @@ class Trainer:
         list of Examples (all of them training data; dev is carved out of them)."""
         dataset = self._dataset(data)
         train, dev, test = split_for_training(dataset)
+        if self.background is not None:
+            extra_train, extra_dev = self._background()
+            train, dev = train + extra_train, dev + extra_dev
         self.train_, self.dev_, self.test_ = train, dev, test
         held_out_name, held_out = ("test", test) if test else ("dev", dev)
         self._say(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
         model = train_nlu(train, with_slots=self.slots, hierarchical=self.hierarchical, dev=dev,
                           progress=self._say)
-        model.oos_threshold = (self.oos_threshold if self.oos_threshold is not None
-                               else choose_oos_threshold(model, dev))
+        model.slot_values = {**dataset.slot_values, **{slot: {"kind": kind} for slot, kind in self.slot_kinds.items()}}
+        calibrate(model, dev)
+        if self.oos_threshold is not None:
+            model.oos_threshold = self.oos_threshold
+        elif self.oos_target_recall is not None:
+            model.oos_threshold = threshold_for_recall(model, dev, self.oos_target_recall)
+        else:
+            model.oos_threshold = choose_oos_threshold(model, dev)
         self._say("evaluating the float model")
         float_report = evaluate(model, held_out, measure_latency=False)
         options = PackOptions(self.weight_bits, self.fingerprint_bits, self.gamma, self.dead_zone or 0)
@@ -104,9 +129,20 @@ class Trainer:
         self.report_["output"] = str(path)
         return self
 
+    def _background(self):
+        """The background utterances as out-of-scope examples (no slots), split 90/10 into train
+        and dev by the dev carving the datasets use."""
+        examples = [Example(example.text, OUT_OF_SCOPE) for split in self._dataset(self.background).splits.values()
+                    for example in split]
+        if not examples:
+            raise ValueError("the background data has no utterances")
+        train, dev, _ = split_for_training(Dataset({"train": examples}, "background", "background"))
+        self._say(f"background: {len(train)} train, {len(dev)} dev out-of-scope utterances")
+        return train, dev
+
     def _dataset(self, data: Data) -> Dataset:
         if isinstance(data, (str, os.PathLike)):
-            return load_dataset(data, self.data_format)
+            return load_dataset(data, self.data_format, self.lists)
         examples: List[Example] = list(data)
         if not all(isinstance(example, Example) for example in examples):
             raise TypeError("Trainer.fit takes a dataset path or a list of pocketnlu_tools.Example")
@@ -124,3 +160,26 @@ class Trainer:
                 dead_zones = model_file.meta["options"]["dead_zones"]
         return report, sections, dead_zones
 
+
+
+def check_options(trainer: Trainer) -> None:
+    """Every option's range, checked before any data is read (ValueError naming the option)."""
+    def need(ok: bool, message: str) -> None:
+        if not ok:
+            raise ValueError(message)
+
+    need(trainer.weight_bits in range(4, 9), f"weight_bits must be 4..8, not {trainer.weight_bits!r}")
+    need(trainer.fingerprint_bits in range(0, 17), f"fingerprint_bits must be 0..16, not {trainer.fingerprint_bits!r}")
+    need(isinstance(trainer.gamma, (int, float)) and 1.0 <= trainer.gamma <= 16.0,
+         f"gamma must be 1..16, not {trainer.gamma!r}")
+    limit = 2 ** (trainer.weight_bits - 1) - 1
+    need(trainer.dead_zone is None or trainer.dead_zone in range(0, limit),
+         f"dead_zone must be 0..{limit - 1} at {trainer.weight_bits}-bit weights, not {trainer.dead_zone!r}")
+    need(trainer.oos_threshold is None or 0.0 <= trainer.oos_threshold <= 1.0,
+         f"oos_threshold must be a confidence in [0, 1], not {trainer.oos_threshold!r}")
+    need(trainer.oos_target_recall is None or 0.0 < trainer.oos_target_recall <= 1.0,
+         f"oos_target_recall must be in (0, 1], not {trainer.oos_target_recall!r}")
+    need(trainer.oos_threshold is None or trainer.oos_target_recall is None,
+         "give oos_threshold or oos_target_recall, not both")
+    for slot, kind in trainer.slot_kinds.items():
+        need(kind in KINDS, f"slot_kinds: {slot} is bound to {kind!r}, not one of {', '.join(KINDS)}")

@@ -3,122 +3,30 @@
 `Car.apply(parse)` maps an intent of the in-car model and its slots to a state change
 ("Setting the driver zone to 72°F."). A command the car cannot carry out (out of scope, an
 unknown intent, a missing or unusable slot) gets a polite refusal or a question back and changes
-nothing. Slot values come as the user said them, so numbers may be words ("seventy two",
-"twenty one point five", "fourteen twenty") or digits.
+nothing. Numbers come resolved by the model (SlotValue.resolved: the in-car model binds its
+numeric slots to pocketnlu.entities kinds), whether they were said as words or typed as digits;
+the car reads only the words that name its own settings ("max", "halfway", "driver's side").
 
 Positions assume a left-hand-drive car: the driver sits front left.
 """
 import copy
-import re
 import textwrap
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
+from ..entities import resolve
 from ..nlu import OUT_OF_SCOPE, Parse
 
 Number = Union[int, float]
-
-# --- Numbers said in words ------------------------------------------------------------------------
-
-ONES = {word: value for value, word in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-        "ninety": 90}
-DIGIT_WORDS = {word: str(value) for word, value in ONES.items() if value < 10}
-DIGIT_WORDS["oh"] = "0"
 
 
 def _plain(value: float) -> Number:
     return int(value) if float(value).is_integer() else value
 
 
-def _cardinal_segments(words: Sequence[str]) -> Optional[List[str]]:
-    """Split number words into the groups a speaker reads one after another, each as digits:
-    "thirty six oh seven" -> ["36", "07"], "one hundred five" -> ["105"]. None on a non-number word."""
-    segments: List[str] = []
-    total, chunk, last, zero_prefix = 0, 0, None, False
-
-    def close():
-        if last is not None:
-            segments.append(("0" if zero_prefix else "") + str(total + chunk))
-
-    for word in words:
-        if word == "oh":  # a zero read inside a number, "one oh seven": the next digit is its own group
-            close()
-            total, chunk, last, zero_prefix = 0, 0, None, True
-            continue
-        if word in ONES:
-            n = ONES[word]
-            extends = (last == "tens" and 0 < n < 10) or (last in ("hundred", "thousand") and n > 0)
-            if extends:
-                chunk += n
-            else:
-                close()
-                total, chunk, zero_prefix = 0, n, zero_prefix and last is None
-            last = "ones"
-        elif word in TENS:
-            if last in ("hundred", "thousand"):
-                chunk += TENS[word]
-            else:
-                close()
-                total, chunk, zero_prefix = 0, TENS[word], False
-            last = "tens"
-        elif word == "hundred" and last == "ones" and 0 < chunk < 100:
-            chunk, last = chunk * 100, "hundred"
-        elif word == "thousand" and last is not None and last != "thousand" and chunk > 0:
-            total, chunk, last = total + chunk * 1000, 0, "thousand"
-        else:
-            return None
-    close()
-    return segments
-
-
-def words_to_number(text: str) -> Optional[Number]:
-    """A number in digits or said in words, or None.
-
-    "72" -> 72, "seventy two" -> 72, "twenty one point five" -> 21.5, "twenty two and a half" -> 22.5,
-    "fourteen twenty" -> 1420 and "one oh seven" -> 107 (read in pairs, like a house number or a
-    frequency), "one hundred five" -> 105, "four one five" -> 415 (digit by digit).
-    """
-    text = text.strip().lower().replace(",", "")
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return _plain(float(text))
-    words = text.replace("-", " ").split()
-    half = 0.5 if words[-3:] == ["and", "a", "half"] else 0.0
-    if half:
-        words = words[:-3]
-    whole, fraction = words, []
-    if "point" in words:
-        at = words.index("point")
-        whole, fraction = words[:at], words[at + 1:]
-        if not fraction or any(w not in DIGIT_WORDS for w in fraction):
-            return None
-    segments = _cardinal_segments(whole)
-    if not segments:
-        return None
-    if all(len(s) == 1 for s in segments):
-        digits = "".join(segments)
-    elif all(len(s) <= 2 for s in segments[1:]):
-        digits = segments[0] + "".join(s.zfill(2) for s in segments[1:])
-    else:
-        return None
-    if fraction:
-        return _plain(float(digits + "." + "".join(DIGIT_WORDS[w] for w in fraction)) + half)
-    return _plain(int(digits) + half)
-
-
-def spoken_digits(text: str) -> Optional[str]:
-    """The digits of a phone number said digit by digit ("five five five oh one two one") or typed
-    ("(415) 555-0134"), or None."""
-    typed = "".join(c for c in text if c.isdigit())
-    if typed and all(c.isdigit() or c in " ()-+." for c in text):
-        return typed
-    words = text.lower().split()
-    if not words or any(w not in DIGIT_WORDS for w in words):
-        return None
-    return "".join(DIGIT_WORDS[w] for w in words)
+def minutes(count: int) -> str:
+    return f"{count} minute" if count == 1 else f"{count} minutes"
 
 
 def format_phone_number(digits: str) -> str:
@@ -127,7 +35,6 @@ def format_phone_number(digits: str) -> str:
     if len(digits) == 7:
         return f"{digits[:3]}-{digits[3:]}"
     return digits
-
 
 # --- Slot values to car terms ----------------------------------------------------------------------
 
@@ -200,22 +107,20 @@ def temperature_unit(value: Optional[str]) -> Optional[str]:
     return "F" if text in ("f", "fahrenheit") else "C" if text in ("c", "celsius", "centigrade") else None
 
 
-def temperature_reading(value: str) -> Tuple[Optional[Number], Optional[str]]:
-    """(number, unit) of a temperature slot: "seventy two" -> (72, None); a typed "72°F" keeps its unit
-    glued on -> (72, "F")."""
-    glued = re.fullmatch(r"(.*?)\s*°\s*([fc])", value.strip().lower())
-    if glued:
-        return words_to_number(glued[1]), glued[2].upper()
-    return words_to_number(value), None
+def temperature_reading(resolved: Optional[dict]) -> Tuple[Optional[Number], Optional[str]]:
+    """(number, unit) of a resolved temperature slot: "seventy two" -> (72, None); a typed "72°F"
+    keeps its unit glued on -> (72, "F")."""
+    if resolved is None:
+        return None, None
+    return resolved["value"], {"fahrenheit": "F", "celsius": "C"}.get(resolved.get("unit"))
 
 
 LEVEL_WORDS = {"off": 0, "low": 1, "medium": 2, "high": 3, "max": 3, "maximum": 3}
 
 
-def seat_level(value: str) -> Optional[int]:
-    """Seat heating or cooling level, 0 (off) to 3."""
-    text = value.strip().lower()
-    level = LEVEL_WORDS.get(text, words_to_number(text.replace("level", "")))
+def seat_level(text: str, number: Optional[Number]) -> Optional[int]:
+    """Seat heating or cooling level, 0 (off) to 3: a word, or the resolved number."""
+    level = LEVEL_WORDS.get(text.strip().lower().replace("level", "").strip(), number)
     return level if isinstance(level, int) and 0 <= level <= 3 else None
 
 
@@ -223,48 +128,47 @@ FAN_WORDS = {"low": 2, "medium": 4, "high": 6, "max": 7, "maximum": 7, "full": 7
 FAN_MAX = 7
 
 
-def fan_setting(value: str) -> Optional[Union[int, str]]:
-    """A fan level 1-7, or "auto"."""
-    text = value.strip().lower().replace("level", "").replace("speed", "").strip()
+def fan_setting(text: str, number: Optional[Number]) -> Optional[Union[int, str]]:
+    """A fan level 1-7 (a word, or the resolved number), or "auto"."""
+    text = text.strip().lower().replace("level", "").replace("speed", "").strip()
     if text == "auto":
         return "auto"
-    level = FAN_WORDS.get(text, words_to_number(text))
+    level = FAN_WORDS.get(text, number)
     return level if isinstance(level, int) and 1 <= level <= FAN_MAX else None
 
 
 VOLUME_WORDS = {"max": 100, "maximum": 100, "half": 50, "medium": 50, "low": 20, "minimum": 10}
 
 
-def volume_percent(value: str) -> Optional[int]:
-    """Volume in percent: "forty percent" and "40%" are percents, a bare 0-10 is a level out of 10."""
-    text = value.strip().lower()
+def volume_percent(text: str, number: Optional[Number]) -> Optional[int]:
+    """Volume in percent: a word, or the resolved percentage, where "forty percent" and "40%" are
+    percents and a bare 0-10 ("volume seven") is a level out of 10."""
+    text = text.strip().lower()
     if text in VOLUME_WORDS:
         return VOLUME_WORDS[text]
-    is_percent = text.endswith("%") or text.endswith("percent")
-    number = words_to_number(text.rstrip("%").replace("percent", ""))
     if number is None:
         return None
-    percent = number if is_percent else number * 10 if number <= 10 else None
-    return int(percent) if percent is not None and 0 <= percent <= 100 else None
+    said_percent = "%" in text or "percent" in text or "per cent" in text
+    percent = number if said_percent else number * 10 if number <= 10 else None
+    if percent is None:
+        return None
+    return int(percent) if percent == int(percent) and 0 <= percent <= 100 else None
 
 
 def radio_station(value: str) -> str:
-    """ "ninety eight point one fm" -> "98.1 FM", "fourteen twenty am" -> "1420 AM"; names as said."""
+    """ "ninety eight point one fm" -> "98.1 FM", "fourteen hundred am" -> "1400 AM"; names as said."""
     words = [w for w in value.lower().split() if w not in ("fm", "am")]
-    number = words_to_number(" ".join(words)) if words else None
+    number = _number_in_words(" ".join(words))
     if number is None:
         return " ".join(w.upper() if w.lower() in ("fm", "am") else w for w in capitalize_words(value).split())
     return f"{format_number(number)} AM" if number >= 530 else f"{format_number(number)} FM"
 
 
 def place(value: str) -> str:
-    """A destination as a screen shows it: "thirty six oh seven birchwood drive" -> "3607 Birchwood Drive".
-    Generic places ("the airport", "home") stay lowercase."""
-    words = value.split()
-    for end in range(len(words), 0, -1):
-        number = words_to_number(" ".join(words[:end]))
-        if number is not None:
-            return " ".join([format_number(number)] + [capitalize_words(w) for w in words[end:]])
+    """A destination as a screen shows it: a typed address as typed, a spoken one capitalized
+    ("thirty six oh seven birchwood drive" -> "Thirty Six Oh Seven Birchwood Drive": house numbers
+    are said in pairs, which no number reading can undo reliably). Generic places ("the airport",
+    "home") stay lowercase."""
     if value.lower().startswith("the ") or value.lower() in ("home", "work", "school", "downtown"):
         return value
     return capitalize_words(value)
@@ -275,8 +179,15 @@ AMOUNT_TARGETS = {"halfway": 50, "half way": 50, "partway": 30, "all the way": 1
 AMOUNT_STEPS = {"a little": 20, "a bit": 20, "a crack": 10, "an inch": 10, "a few inches": 25}
 
 
-def opening(value: Optional[str], current: int, opening_up: bool) -> Optional[int]:
-    """Where a window or the sunroof ends up, 0-100 % open; fully open or shut when unsaid."""
+def _number_in_words(text: str) -> Optional[Number]:
+    """A station frequency or a house number said as a number ("ninety eight point one")."""
+    resolved = resolve("number", text)
+    return None if resolved is None or resolved["value"] < 0 else resolved["value"]
+
+
+def opening(value: Optional[str], percent: Optional[Number], current: int, opening_up: bool) -> Optional[int]:
+    """Where a window or the sunroof ends up, 0-100 % open (a word, or the resolved percentage);
+    fully open or shut when unsaid."""
     if value is None:
         return 100 if opening_up else 0
     text = value.strip().lower()
@@ -286,8 +197,7 @@ def opening(value: Optional[str], current: int, opening_up: bool) -> Optional[in
     if text in AMOUNT_TARGETS:
         target = AMOUNT_TARGETS[text]
         return target if opening_up or target < 100 else 0
-    percent = volume_percent(text) if ("%" in text or "percent" in text) else None
-    if percent is None:
+    if percent is None or not 0 <= percent <= 100:
         return None
     return percent if opening_up else max(0, current - percent)
 
@@ -358,19 +268,27 @@ def _on_off(flag: bool) -> str:
 class Car:
     def __init__(self, state: Optional[CarState] = None):
         self.state = state or CarState()
+        self.resolved: Dict[str, Optional[dict]] = {}  # the current command's resolved slot values
+
+    def number(self, slot: str) -> Optional[Number]:
+        """The resolved value of a numeric slot of the current command, or None."""
+        resolved = self.resolved.get(slot)
+        return None if resolved is None else resolved["value"]
 
     # --- applying commands
 
     def apply(self, parse: Parse) -> Action:
         if parse.intent == OUT_OF_SCOPE:
-            return Action("Sorry, I can't help with that. I can handle climate, media, navigation, "
-                          "phone, windows and seats, and vehicle status.")
+            return Action("Sorry, I didn't understand that, or it is something I can't do. I can handle "
+                          "climate, media, navigation, phone, windows and seats, and vehicle status.")
         handler = HANDLERS.get(parse.intent)
         if handler is None:
             return Action(f"Sorry, I don't know how to do that yet ({parse.intent.replace('_', ' ')}).")
         slots: Dict[str, str] = {}
+        self.resolved: Dict[str, Optional[dict]] = {}
         for slot in parse.slots:
             slots.setdefault(slot.slot, slot.value)
+            self.resolved.setdefault(slot.slot, slot.resolved)
         before, saved = self.snapshot(), copy.deepcopy(self.state)
         try:
             message = handler(self, slots)
@@ -434,7 +352,7 @@ class Car:
     def set_temperature(self, slots):
         if "temperature" not in slots:
             raise Refusal("What temperature would you like?")
-        value, glued_unit = temperature_reading(slots["temperature"])
+        value, glued_unit = temperature_reading(self.resolved.get("temperature"))
         if value is None:
             raise Refusal(f"Sorry, I didn't understand the temperature \"{slots['temperature']}\".")
         # Without a unit, the number tells: nobody sets a cabin to 72°C or 21°F.
@@ -460,14 +378,14 @@ class Car:
         unit = self.state.temperature_unit
         delta = 1 if unit == "F" else 0.5  # one click of the knob
         if "temperature_delta" in slots:
-            delta = words_to_number(slots["temperature_delta"])
+            delta = self.number("temperature_delta")
             if delta is None or not 0 < delta <= 10:
                 raise Refusal(f"Sorry, I can't change the temperature by \"{slots['temperature_delta']}\".")
         zones = self._zones(slots)
         low, high = TEMPERATURE_LIMITS[unit]
         for zone in zones:
             self.state.zones[zone] = _plain(min(high, max(low, self.state.zones[zone] + sign * delta)))
-        reached = ", ".join(self.temperature(zone) for zone in zones)
+        reached = ", ".join(dict.fromkeys(self.temperature(zone) for zone in zones))  # "71°F", not "71°F, 71°F"
         return f"{'Warming' if sign > 0 else 'Cooling'} {self._zone_phrase(zones)} to {reached}."
 
     def _zones(self, slots) -> List[str]:
@@ -495,7 +413,7 @@ class Car:
     def set_fan_speed(self, slots):
         s = self.state
         if "fan_level" in slots:
-            level = fan_setting(slots["fan_level"])
+            level = fan_setting(slots["fan_level"], self.number("fan_level"))
             if level is None:
                 raise Refusal(f"The fan goes from 1 to {FAN_MAX}, or auto. Which level would you like?")
         elif "direction" in slots and slots["direction"].lower() in ("up", "down", "higher", "lower"):
@@ -595,7 +513,7 @@ class Car:
     def set_volume(self, slots):
         if "volume_level" not in slots:
             raise Refusal("What volume would you like, 0 to 10?")
-        volume = volume_percent(slots["volume_level"])
+        volume = volume_percent(slots["volume_level"], self.number("volume_level"))
         if volume is None:
             raise Refusal("The volume goes from 0 to 10, or 0 to 100 percent. What level would you like?")
         self.state.volume, self.state.muted = volume, False
@@ -630,14 +548,14 @@ class Car:
             raise Refusal("Where would you like to go?")
         s = self.state
         s.destination, s.stops = place(slots["destination"]), []
-        return f"Starting navigation to {s.destination}, about {self._drive_minutes(s.destination)} minutes away."
+        return f"Starting navigation to {s.destination}, about {minutes(self._drive_minutes(s.destination))} away."
 
     def find_poi(self, slots):
         if "poi_category" not in slots:
             raise Refusal("What kind of place are you looking for?")
         s = self.state
         s.destination, s.stops = f"nearest {slots['poi_category']}", []
-        return f"Routing to the nearest {slots['poi_category']}, {self._drive_minutes(s.destination) % 9 + 1} minutes away."
+        return f"Routing to the nearest {slots['poi_category']}, {minutes(self._drive_minutes(s.destination) % 9 + 1)} away."
 
     def add_stop(self, slots):
         if "destination" in slots:
@@ -660,7 +578,7 @@ class Car:
         destination = place(slots["destination"]) if "destination" in slots else self.state.destination
         if destination is None:
             raise Refusal("There is no active route. Where would you like to go?")
-        return f"About {self._drive_minutes(destination)} minutes to {destination}."
+        return f"About {minutes(self._drive_minutes(destination))} to {destination}."
 
     def avoid_tolls(self, slots):
         self.state.avoid_tolls = True
@@ -680,7 +598,7 @@ class Car:
         if "contact" in slots:
             callee = capitalize_words(slots["contact"])
         elif "phone_number" in slots:
-            digits = spoken_digits(slots["phone_number"])
+            digits = self.number("phone_number")
             if digits is None or len(digits) not in (7, 10, 11):
                 raise Refusal("Sorry, I didn't get the number. Could you say it digit by digit?")
             callee = format_phone_number(digits)
@@ -748,7 +666,7 @@ class Car:
         if windows is None:
             raise Refusal("Which window: driver, passenger, rear left or rear right?")
         for window in windows:
-            target = opening(slots.get("amount"), self.state.windows[window], opening_up)
+            target = opening(slots.get("amount"), self.number("amount"), self.state.windows[window], opening_up)
             if target is None:
                 raise Refusal(f"Sorry, I can't move a window \"{slots['amount']}\".")
             self.state.windows[window] = target
@@ -765,7 +683,7 @@ class Car:
         return self._move_sunroof(slots, opening_up=False)
 
     def _move_sunroof(self, slots, opening_up: bool):
-        target = opening(slots.get("amount"), self.state.sunroof, opening_up)
+        target = opening(slots.get("amount"), self.number("amount"), self.state.sunroof, opening_up)
         if target is None:
             raise Refusal(f"Sorry, I can't move the sunroof \"{slots['amount']}\".")
         self.state.sunroof = target
@@ -781,7 +699,7 @@ class Car:
         seats = seat_names(slots.get("seat"))
         if seats is None:
             raise Refusal("Which seat: driver, passenger, rear left or rear right?")
-        level = 2 if level_slot not in slots else seat_level(slots[level_slot])  # "turn on the seat heater": medium
+        level = 2 if level_slot not in slots else seat_level(slots[level_slot], self.number(level_slot))  # "turn on the seat heater": medium
         if level is None:
             raise Refusal(f"Seat {what} goes low, medium or high (1 to 3). Which would you like?")
         for seat in seats:
@@ -812,7 +730,7 @@ class Car:
         seats = [seat for seat in (seat_names(slots.get("seat")) or []) if seat in self.state.seat_slide]
         if not seats:
             raise Refusal("Seat memory is for the front seats. Which one: driver or passenger?")
-        preset = words_to_number(slots["position"]) if "position" in slots else 1  # "restore my seat": the first
+        preset = self.number("position") if "position" in slots else 1  # "restore my seat": the first
         if preset not in SEAT_MEMORY:
             raise Refusal(f"Seat memory has positions 1 to {len(SEAT_MEMORY)}. Which one?")
         for seat in seats:
@@ -879,3 +797,38 @@ HANDLERS: Dict[str, Callable[[Car, Dict[str, str]], str]] = {
         "check_warning_lights", "check_service_due", "check_mileage",
     )
 }
+
+
+# What each intent does, for "Did you mean: ...?" when the model is unsure.
+INTENT_PHRASES = {
+    "set_temperature": "set the temperature", "increase_temperature": "make it warmer",
+    "decrease_temperature": "make it cooler", "set_fan_speed": "change the fan speed",
+    "turn_on_ac": "turn on the air conditioning", "turn_off_ac": "turn off the air conditioning",
+    "defrost_windshield": "defrost the windshield", "turn_on_recirculation": "turn on air recirculation",
+    "play_song": "play a song", "play_artist": "play an artist", "play_album": "play an album",
+    "play_playlist": "play a playlist", "play_radio_station": "play a radio station",
+    "pause_media": "pause the music", "resume_media": "resume the music", "next_track": "skip to the next track",
+    "previous_track": "go back a track", "set_volume": "set the volume", "increase_volume": "turn the volume up",
+    "decrease_volume": "turn the volume down", "mute_audio": "mute the audio",
+    "navigate_to": "navigate", "find_poi": "find a place nearby", "add_stop": "add a stop to the route",
+    "cancel_navigation": "cancel the navigation", "show_eta": "tell you the arrival time",
+    "avoid_tolls": "avoid toll roads", "avoid_highways": "avoid highways", "show_traffic": "show the traffic",
+    "call_contact": "make a call", "send_message": "send a message", "read_messages": "read your messages",
+    "answer_call": "answer the call", "decline_call": "decline the call", "end_call": "hang up",
+    "redial": "call the last number again",
+    "open_window": "open a window", "close_window": "close a window", "open_sunroof": "open the sunroof",
+    "close_sunroof": "close the sunroof", "set_seat_heating": "change the seat heating",
+    "set_seat_cooling": "change the seat cooling", "move_seat": "move your seat",
+    "set_seat_position": "restore a seat position",
+    "check_fuel_level": "check the fuel level", "check_battery_range": "check the battery range",
+    "check_tire_pressure": "check the tire pressure", "check_oil_level": "check the oil level",
+    "check_warning_lights": "check the warning lights", "check_service_due": "check when the service is due",
+    "check_mileage": "check the mileage",
+}
+
+
+def describe(parse: Parse) -> str:
+    """What the car would do for a parse, in a few words: "open the sunroof (amount: halfway)"."""
+    what = INTENT_PHRASES.get(parse.intent, parse.intent.replace("_", " "))
+    said = ", ".join(f"{slot.slot.replace('_', ' ')}: {slot.value}" for slot in parse.slots)
+    return f"{what} ({said})" if said else what

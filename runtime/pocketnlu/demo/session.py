@@ -7,13 +7,18 @@ import time
 from typing import Optional, Sequence, TextIO
 
 from .asr import SpeechRecognizer, VoiceUnavailable, open_microphone, read_wav, utterances
-from .car import Car
+from .car import Action, Car, describe
 from ..models import DEFAULT_MODEL
-from ..nlu import NLUModel, open_model
+from ..nlu import OUT_OF_SCOPE, NLUModel, Parse, open_model
 
 
 QUIT_WORDS = ("quit", "exit")
+YES_WORDS = ("yes", "yeah", "yep", "yes please", "correct", "right", "sure", "ok", "okay", "do it")
+NO_WORDS = ("no", "nope", "no thanks", "cancel", "never mind", "wrong")
 LABEL_WIDTH = 12
+# Under this confidence (a calibrated probability) the car asks before acting; under the model's
+# own threshold the parse is out of scope and refused.
+CONFIRM_BELOW = 0.75
 
 
 class Session:
@@ -21,6 +26,7 @@ class Session:
 
     def __init__(self, model: NLUModel, car: Car, out: TextIO):
         self.model, self.car, self.out = model, car, out
+        self.pending: Optional[Parse] = None  # a parse waiting for "yes"
 
     def line(self, label: str, text: str) -> None:
         print(f"{label:<{LABEL_WIDTH}}{text}", file=self.out)
@@ -32,10 +38,22 @@ class Session:
             self.line("latency", f"asr {asr_ms:.1f} ms" if spoken else "-")
             print(file=self.out)
             return
+        answer = text.strip().lower().strip(".!")
+        if self.pending is not None and answer in YES_WORDS + NO_WORDS:
+            parse, self.pending = self.pending, None
+            self.line("transcript", f"{text} ({'speech' if spoken else 'typed'})")
+            self.line("action", self.car.apply(parse).message if answer in YES_WORDS else "OK, I won't.")
+            print(file=self.out)
+            return
+        self.pending = None
         started = time.perf_counter()
         parse = self.model.parse(text)
         parsed = time.perf_counter()
-        action = self.car.apply(parse)
+        if parse.intent != OUT_OF_SCOPE and parse.confidence < CONFIRM_BELOW:
+            self.pending = parse
+            action = Action(f"Did you mean: {describe(parse)}? (yes or no)")
+        else:
+            action = self.car.apply(parse)
         acted = time.perf_counter()
 
         self.line("transcript", f"{text} ({'speech' if spoken else 'typed'})")

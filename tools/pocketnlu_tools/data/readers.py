@@ -16,6 +16,8 @@ Formats (`FORMATS`):
 - massive: MASSIVE JSON lines (`utt`, `annot_utt`, `intent`, `scenario` -> domain, `partition`).
 - clinc:   CLINC150 JSON, lists `train`/`val`/`test` and `oos_*` of `[text, intent]`.
 - csv:     header row with `text`, `intent`, optional `domain` and `split` columns.
+- templates: Home Assistant intent YAML, a file or a folder of only YAML files, expanded by
+           `pocketnlu_tools.data.templates`; each intent split 80/10/10 by a seeded shuffle.
 """
 from __future__ import annotations
 
@@ -26,13 +28,13 @@ import random
 import re
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example, Slot
 
-FORMATS = ("snips", "bio", "atis", "massive", "clinc", "csv")
+FORMATS = ("snips", "bio", "atis", "massive", "clinc", "csv", "templates")
 SPLITS = ("train", "dev", "test")
 
 _SPLIT_ALIASES = {
@@ -44,7 +46,7 @@ _SPLIT_ALIASES = {
     "validation": "dev",
     "test": "test",
 }
-_FILE_SUFFIX_FORMATS = {".csv": "csv", ".iob": "atis", ".jsonl": "massive"}
+_FILE_SUFFIX_FORMATS = {".csv": "csv", ".iob": "atis", ".jsonl": "massive", ".yaml": "templates", ".yml": "templates"}
 _CLINC_LISTS = ("train", "val", "test", "oos_train", "oos_val", "oos_test")
 _CSV_COLUMNS = ("text", "intent", "domain", "split")
 _BIO_FILES = ("seq.in", "seq.out", "label")
@@ -73,6 +75,9 @@ class Dataset:
     splits: Dict[str, List[Example]]
     format: str
     path: str
+    # slot type -> {"kind": entity kind} or {"list": name, "values": {spoken: canonical}}, where
+    # the format says how a slot's text resolves (template lists and ranges)
+    slot_values: Dict[str, dict] = field(default_factory=dict)
 
 
 class _Malformed(Exception):
@@ -89,18 +94,23 @@ def _located(path: PathLike, line: Optional[int] = None, where: Optional[str] = 
         raise DatasetError(path, message, line) from None
 
 
-def load_dataset(path: PathLike, format: Optional[str] = None) -> Dataset:
+def load_dataset(path: PathLike, format: Optional[str] = None,
+                 lists: Optional[Dict[str, list]] = None) -> Dataset:
     """Read a dataset file or folder into train/dev/test splits of `Example`s.
 
     When `format` is None it is detected:
-    - a file by its extension: `.csv` -> csv, `.iob` -> atis, `.jsonl` -> massive; a `.json`
+    - a file by its extension: `.csv` -> csv, `.iob` -> atis, `.jsonl` -> massive, `.yaml` and
+      `.yml` -> templates; a `.json`
       file is clinc when its first key is one of CLINC150's lists (`train`, `val`, `test`,
       `oos_*`), and snips otherwise;
     - a folder by its layout: subfolders holding `seq.in` -> bio; `*.iob` files -> atis;
-      `train_*.json` / `validate_*.json` files in it, its subfolders or theirs -> snips.
+      `train_*.json` / `validate_*.json` files in it, its subfolders or theirs -> snips; only
+      `.yaml`/`.yml` files -> templates.
       A folder matching several layouts is an error (name the format instead).
 
     How each format maps files to splits is described in the module docstring and the readers.
+    `lists` gives templates the values of lists they do not define (Home Assistant's run-time
+    lists such as `name` and `area`): list name -> values, as templates.read_list_file reads them.
     Raises DatasetError when the path is missing, the format is unknown or cannot be detected,
     the data is malformed, or it holds no examples at all.
     """
@@ -111,11 +121,28 @@ def load_dataset(path: PathLike, format: Optional[str] = None) -> Dataset:
         format = _detect_format(source)
     elif format not in FORMATS:
         raise DatasetError(source, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
-    splits = _READERS[format](source)
+    slot_values: Dict[str, dict] = {}
+    if format == "templates":
+        splits, slot_values = _read_templates(source, lists or {})
+    else:
+        splits = _READERS[format](source)
     if not any(splits.values()):
         raise DatasetError(source, f"no examples found ({format} format)")
     ordered = {name: splits[name] for name in SPLITS if name in splits}
-    return Dataset(splits=ordered, format=format, path=str(source))
+    return Dataset(splits=ordered, format=format, path=str(source), slot_values=slot_values)
+
+
+SPLIT_SHARES = (("train", 0.8), ("dev", 0.1), ("test", 0.1))
+
+
+def partitions(n: int, rng: random.Random) -> List[str]:
+    """Split names for n items of a dataset without splits: SPLIT_SHARES, in a seeded order."""
+    names: List[str] = []
+    for name, share in SPLIT_SHARES[1:]:
+        names += [name] * round(n * share)
+    names = [SPLIT_SHARES[0][0]] * (n - len(names)) + names
+    rng.shuffle(names)
+    return names
 
 
 def split_for_training(
@@ -162,7 +189,8 @@ def _detect_format(path: Path) -> str:
             return _FILE_SUFFIX_FORMATS[suffix]
         kind = f"{suffix} file" if suffix else "file without an extension"
         raise DatasetError(path, f"cannot detect the format of a {kind}; pass format=one of {', '.join(FORMATS)}")
-    layouts = {"bio": _looks_like_bio, "atis": _looks_like_atis, "snips": lambda p: bool(_snips_files(p))}
+    layouts = {"bio": _looks_like_bio, "atis": _looks_like_atis, "snips": lambda p: bool(_snips_files(p)),
+               "templates": _looks_like_templates}
     matches = [name for name, looks_like in layouts.items() if looks_like(path)]
     if len(matches) == 1:
         return matches[0]
@@ -170,8 +198,8 @@ def _detect_format(path: Path) -> str:
         raise DatasetError(path, f"folder matches several formats ({', '.join(matches)}); pass format=")
     raise DatasetError(
         path,
-        "cannot detect the format of this folder (expected bio split subfolders, .iob files or "
-        "Snips train_*/validate_*.json files); pass a file for csv, massive and clinc",
+        "cannot detect the format of this folder (expected bio split subfolders, .iob files, "
+        "Snips train_*/validate_*.json files or only .yaml templates); pass a file for csv, massive and clinc",
     )
 
 
@@ -189,6 +217,11 @@ def _looks_like_bio(folder: Path) -> bool:
 
 def _looks_like_atis(folder: Path) -> bool:
     return any(folder.glob("*.iob"))
+
+
+def _looks_like_templates(folder: Path) -> bool:
+    files = [file for file in folder.iterdir() if file.is_file() and not file.name.startswith(".")]
+    return bool(files) and all(file.suffix.lower() in (".yaml", ".yml") for file in files)
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -600,6 +633,31 @@ def _csv_columns(path: Path, line: int, header: List[str]) -> List[str]:
 def _require_file(path: Path, format: str) -> None:
     if not path.is_file():
         raise DatasetError(path, f"the {format} format is read from a file, not a folder")
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def _read_templates(path: Path, lists: Dict[str, list]) -> Tuple[Splits, Dict[str, dict]]:
+    """Expanded templates, each intent split 80/10/10 by a seeded shuffle, and how their slots
+    resolve: a list with in/out values to its canonical values, a range to a number."""
+    try:  # imported here: the module imports this one, and hassil comes with the train extra
+        from pocketnlu_tools.data.templates import load_templates
+    except ImportError as error:
+        raise DatasetError(path, f"reading templates needs {error.name}: pip install 'pocketnlu[train]'") from None
+    templates = load_templates(path, lists)
+    by_intent: Dict[str, List[Example]] = defaultdict(list)
+    for example in templates.examples:
+        by_intent[example.intent].append(example)
+    rng = random.Random(0)
+    splits: Splits = defaultdict(list)
+    for examples in by_intent.values():
+        for example, split in zip(examples, partitions(len(examples), rng)):
+            splits[split].append(example)
+    slot_values = {slot: {"kind": "number"} for slot in templates.range_slots}
+    slot_values.update({slot: {"list": templates.slot_lists[slot], "values": table}
+                        for slot, table in templates.value_tables.items()})
+    return splits, slot_values
 
 
 _READERS = {

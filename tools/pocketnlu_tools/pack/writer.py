@@ -52,7 +52,8 @@ def pack_file(meta: dict, tables: dict, matrices: dict = None, matrix_layout: st
     section kinds, so older readers can read whatever they can understand."""
     encode = {"columns": columns_section, "dense": matrix_section}[matrix_layout]
     sections = [("meta", KIND_META, meta_section(meta))]
-    sections += [(name, KIND_TABLE, data) for name, data in sorted(tables.items())]
+    # A table is its bytes (a weight table), or (kind, bytes) for other kinds of table section.
+    sections += [(name, *(data if isinstance(data, tuple) else (KIND_TABLE, data))) for name, data in sorted(tables.items())]
     sections += [(name, *encode(m)) for name, m in sorted((matrices or {}).items())]
     return pack_sections(sections)
 

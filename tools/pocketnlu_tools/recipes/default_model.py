@@ -12,11 +12,16 @@ from pocketnlu_tools.trainer import Trainer
 
 # Recorded in the file, so changing it changes the model's bytes.
 PROVENANCE = {"dataset": "pocketnlu in-car commands (tools/incar)"}
+# The slots whose text the device resolves to values (pocketnlu.entities); levels said as words
+# ("max", "low") do not resolve and the application reads them as words.
+SLOT_KINDS = {"temperature": "temperature", "temperature_delta": "number", "fan_level": "number",
+              "volume_level": "percentage", "seat_heat_level": "number", "seat_cooling_level": "number",
+              "position": "number", "amount": "percentage", "phone_number": "phone_number"}
 
 
 def default_model_trainer(progress=None) -> Trainer:
     """The fitted trainer of the default model: the Trainer's defaults on the in-car dataset."""
-    return Trainer(provenance=PROVENANCE, progress=progress).fit(DATASET)
+    return Trainer(provenance=PROVENANCE, slot_kinds=SLOT_KINDS, progress=progress).fit(DATASET)
 
 
 def main(argv=None) -> int:

@@ -12,14 +12,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from pocketnlu.features import FeatureConfig, Token, WordBatch, encode_keys, prepare, token_features, utterance_features
-from pocketnlu.metadata import ModelSpec, PipelineSpec, nlu_metadata
-from pocketnlu.modelfile import ModelFile
+from pocketnlu.metadata import ModelSpec, PipelineSpec, SlotResolution, nlu_metadata
+from pocketnlu.modelfile import KIND_VALUES, ModelFile
 from pocketnlu.nlu import OUT_OF_SCOPE, IntentStage, Parse, open_model, parse_words
 
 from pocketnlu_tools.data.records import Example
 from pocketnlu_tools.pack.quantize import quantize_rows, quantize_wide, weight_scale
 from pocketnlu_tools.pack.tables import build_table
+from pocketnlu_tools.train.calibration import fit_temperature
 from pocketnlu_tools.train.models import CRFModel, LinearModel, train_classifier, train_crf
+from pocketnlu_tools.pack.values import value_section
 from pocketnlu_tools.pack.writer import pack_file
 
 OUTSIDE = "O"
@@ -46,11 +48,13 @@ def decide_intent(scores: Sequence[float], labels: Sequence[str]) -> Tuple[str, 
 
 
 class FloatClassifier:
-    """A float LinearModel with the device Classifier's interface, for IntentStage."""
+    """A float LinearModel with the device Classifier's interface, for IntentStage. Confidences
+    are softmax(scores / temperature); `calibrate` fits the temperature on dev."""
 
     def __init__(self, model: LinearModel):
         self.model = model
         self.labels = model.labels
+        self.temperature = 1.0
 
     def scores(self, batch: WordBatch, utterances=None) -> np.ndarray:
         chosen = range(len(batch)) if utterances is None else utterances
@@ -58,7 +62,7 @@ class FloatClassifier:
             len(chosen), len(self.labels))
 
     def decide(self, batch: WordBatch, utterances=None) -> List[Tuple[str, float]]:
-        return [decide_intent(row, self.labels) for row in self.scores(batch, utterances)]
+        return [decide_intent(row / self.temperature, self.labels) for row in self.scores(batch, utterances)]
 
 
 class FloatSlotTagger:
@@ -77,6 +81,8 @@ class FloatNLU:
     stage: IntentStage  # over FloatClassifiers
     slots: Optional[CRFModel]
     selection: Optional["Selection"] = None  # set by train_nlu
+    # slot type -> {"kind": built-in entity kind} or {"list": name, "values": {spoken: canonical}}
+    slot_values: Dict[str, dict] = field(default_factory=dict)
 
     @property
     def oos_threshold(self) -> Optional[float]:
@@ -220,6 +226,31 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
     return model
 
 
+def calibrate(model: FloatNLU, dev: Sequence[Example]) -> None:
+    """Fit every classifier's temperature on the dev examples whose label it has (the domain
+    classifier on their domains, each domain's intent classifier on that domain's examples)."""
+    if not dev:
+        return
+    batch = WordBatch([prepare(example.text)[0] for example in dev], model.features)
+
+    def fit(classifier: FloatClassifier, members: Sequence[int], gold: Sequence[str]) -> None:
+        column = {label: j for j, label in enumerate(classifier.labels)}
+        pairs = [(i, column[label]) for i, label in zip(members, gold) if label in column]
+        if pairs:
+            scores = classifier.scores(batch, [i for i, _ in pairs])
+            classifier.temperature = fit_temperature(scores, [j for _, j in pairs])
+
+    stage = model.stage
+    if stage.domain is None:
+        fit(stage.intent, range(len(dev)), [example.intent for example in dev])
+        return
+    fit(stage.domain, range(len(dev)), [example.domain for example in dev])
+    for domain, second in stage.domain_intents.items():
+        if not isinstance(second, str):
+            members = [i for i, example in enumerate(dev) if example.domain == domain]
+            fit(second, members, [dev[i].intent for i in members])
+
+
 def choose_oos_threshold(model: FloatNLU, dev: Sequence[Example]) -> Optional[float]:
     """Confidence threshold maximizing the mean of in-scope accuracy and out-of-scope recall
     on dev; None when dev has no out-of-scope examples (then nothing is rejected)."""
@@ -243,6 +274,23 @@ def choose_oos_threshold(model: FloatNLU, dev: Sequence[Example]) -> Optional[fl
     return best or None
 
 
+def threshold_for_recall(model: FloatNLU, dev: Sequence[Example], target: float) -> Optional[float]:
+    """The lowest confidence threshold under which at least `target` of dev's out-of-scope
+    examples are refused (as out_of_scope or below the threshold); None when dev has none."""
+    oos = [example for example in dev if example.out_of_scope]
+    if not oos:
+        return None
+    saved, model.oos_threshold = model.oos_threshold, None
+    parses = model.parse_batch([example.text for example in oos])
+    model.oos_threshold = saved
+    # Accepted ones must go: the threshold is just above the k-th most confident acceptance.
+    accepted = sorted((p.confidence for p in parses if p.intent != OUT_OF_SCOPE), reverse=True)
+    allowed = len(oos) - int(np.ceil(target * len(oos)))  # out-of-scope parses that may pass
+    if allowed >= len(accepted):
+        return None
+    return float(np.nextafter(accepted[allowed], 1.0))
+
+
 @dataclass
 class PackOptions:
     weight_bits: int = 8
@@ -264,6 +312,19 @@ def _table_for(keys: List[str], weights: np.ndarray, bias: np.ndarray, options: 
     return section, quantized.scale
 
 
+def _slot_values(bindings: Dict[str, dict], tables: dict) -> Dict[str, SlotResolution]:
+    """The resolutions of bound slots; a list's values become a value-table section (numbered
+    names: section names are short ASCII, slot names need not be)."""
+    resolutions = {}
+    for i, (slot, binding) in enumerate(sorted(bindings.items())):
+        if "kind" in binding:
+            resolutions[slot] = SlotResolution(kind=binding["kind"])
+        else:
+            tables[f"values.{i}"] = (KIND_VALUES, value_section(binding["values"]))
+            resolutions[slot] = SlotResolution(list=binding["list"], table=f"values.{i}")
+    return resolutions
+
+
 def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: Optional[dict] = None) -> bytes:
     """The .pnlu bytes of a trained pipeline. Deterministic: same model, same bytes."""
     tables, matrices, models = {}, {}, {}
@@ -273,7 +334,8 @@ def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: 
         section, scale = _table_for(float_model.features, float_model.weights, float_model.bias, options,
                                     options.dead_zone_of(name))
         tables[f"{name}.table"] = section
-        models[name] = ModelSpec(name, "classifier", f"{name}.table", list(float_model.labels), scale)
+        models[name] = ModelSpec(name, "classifier", f"{name}.table", list(float_model.labels), scale,
+                                 temperature=classifier.temperature)
         return models[name]
 
     stage = model.stage
@@ -293,7 +355,7 @@ def pack_nlu(model: FloatNLU, options: PackOptions = PackOptions(), provenance: 
         tables["slots.table"] = section
         matrices["slots.transitions"] = quantize_wide(crf.transitions, scale)
         models["slots"] = ModelSpec("slots", "crf", "slots.table", list(crf.labels), scale, "slots.transitions")
-        pipeline = replace(pipeline, slots="slots")
+        pipeline = replace(pipeline, slots="slots", slot_values=_slot_values(model.slot_values, tables))
     packing = {"weight_bits": options.weight_bits, "fingerprint_bits": options.fingerprint_bits,
                "gamma": options.gamma, "dead_zones": {name: options.dead_zone_of(name) for name in models}}
     return pack_file(nlu_metadata(models, pipeline, packing, provenance), tables, matrices)

@@ -22,6 +22,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from pocketnlu_tools.data.incar.sources import SOURCES, Ctx
 from pocketnlu_tools.data.incar.templates import INTENTS, POLITE_QUESTIONS, WAKE_WORDS, Intent
+from pocketnlu_tools.data.readers import SPLIT_SHARES as SPLITS
+from pocketnlu_tools.data.readers import partitions
 from pocketnlu_tools.data.records import OUT_OF_SCOPE
 
 DATASET = Path(__file__).resolve().parent / "incar.jsonl"  # what this module writes, shipped beside it
@@ -29,7 +31,6 @@ DATASET = Path(__file__).resolve().parent / "incar.jsonl"  # what this module wr
 PER_INTENT = 120  # utterances per in-scope intent
 OUT_OF_SCOPE_COUNT = 420  # about 6.5% of the whole set
 MAX_DRAWS_PER_UTTERANCE = 50  # give up on an intent whose templates cannot produce enough texts
-SPLITS = (("train", 0.8), ("dev", 0.1), ("test", 0.1))
 
 SPOKEN_SHARE = 0.55  # the rest is typed
 TYPED_LOWERCASE_SHARE = 0.3  # typists who never press shift
@@ -150,16 +151,6 @@ def generate(seed: int = 0) -> List[dict]:
                 "partition": partition,
             })
     return records
-
-
-def partitions(n: int, rng: random.Random) -> List[str]:
-    """Partition names for n items: SPLITS' shares, in a seeded random order."""
-    names: List[str] = []
-    for name, share in SPLITS[1:]:
-        names += [name] * round(n * share)
-    names = [SPLITS[0][0]] * (n - len(names)) + names
-    rng.shuffle(names)
-    return names
 
 
 def to_jsonl(records: List[dict]) -> str:
