@@ -3,17 +3,35 @@ host package when it is installed. Errors print one line and exit with status 2.
 import argparse
 import json
 import os
+import re
+import signal
 import sys
+import threading
 
 from . import __version__
 from .errors import PocketNLUError, UsageError
+
+
+# Control characters and bidirectional overrides in model strings (labels, names) or utterances
+# could move the cursor, recolour or reorder the terminal: they are printed escaped.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character but newline and tab written as a \\x or \\u escape."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+def emit(text: str) -> None:
+    """Print command output (to standard output), escaped for the terminal."""
+    print(terminal_safe(text))
 
 
 def _inspect(args) -> int:
     from .inspect_model import describe, format_report
 
     report = describe(args.model, verify=args.verify)
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    emit(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
 
@@ -26,10 +44,7 @@ def _parse(args) -> int:
             # invalid UTF-8 is refused with InputError, as the API does, instead of being parsed
             # and echoed back as bytes that are not UTF-8.
             result = model.parse(os.fsencode(text))
-            if args.json:
-                print(json.dumps(result.to_dict(), ensure_ascii=False))
-            else:
-                print(_format_parse(result))
+            emit(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else _format_parse(result))
     return 0
 
 
@@ -115,8 +130,15 @@ def _needs_host_tools(args) -> int:
     raise UsageError(f"{args.command} needs the host tools (pocketnlu_tools): pip install 'pocketnlu[train]'")
 
 
+def _terminate(signum, frame):
+    """SIGTERM ends the command as Ctrl-C does, so temporary files are removed on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.run(args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -10,7 +10,7 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
 from .entities import Moment
 from .entities import resolve as resolve_entity
-from .features import FeatureConfig, Token, WordBatch, prepare
+from .features import MAX_TOKENS, FeatureConfig, Token, WordBatch, prepare
 from .metadata import ModelSpec, read_nlu_metadata
 from .modelfile import ModelFile
 from .table import WeightTable
@@ -26,6 +26,8 @@ from .transitions import Transitions
 from .values import ValueTable
 
 OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
+# Utterances per call of the C core: each has at most MAX_TOKENS words, within PNLU_MAX_WORDS.
+BATCH_UTTERANCES = lib.PNLU_MAX_WORDS // MAX_TOKENS
 
 Text = Union[str, bytes, bytearray]  # an utterance: str, or bytes that must be UTF-8
 
@@ -294,11 +296,16 @@ class NLUModel:
         return self.parse_batch([text], reference_time)[0]
 
     def parse_batch(self, texts: Sequence[Text], reference_time: Optional[Moment] = None) -> List[Parse]:
-        """Parses of several utterances, cheaper per utterance than one call each."""
+        """Parses of several utterances, cheaper per utterance than one call each. A batch of any
+        size is parsed in chunks the C core can take in one call."""
+        if isinstance(texts, (str, bytes, bytearray)) or not isinstance(texts, Iterable):
+            raise InputError(f"parse_batch takes a sequence of utterances, not {type(texts).__name__} "
+                             "(parse takes one)")
         texts = [as_text(text) for text in texts]
         self._enter()
         try:
-            return self._parse_batch(texts, reference_time)
+            return [parse for start in range(0, len(texts), BATCH_UTTERANCES)
+                    for parse in self._parse_batch(texts[start:start + BATCH_UTTERANCES], reference_time)]
         finally:
             self._leave()
 

@@ -3,7 +3,10 @@
 import argparse
 import json
 import sys
+import tempfile
+from pathlib import Path
 
+from pocketnlu.cli import emit
 from pocketnlu.errors import UsageError
 
 from pocketnlu_tools.data.readers import FORMATS
@@ -63,7 +66,11 @@ def _require_training_libraries() -> None:
 
 
 def _progress(message: str) -> None:
-    print(f"[train] {message}", file=sys.stderr, flush=True)
+    """Progress on standard error; a closed one (`2>&1 | grep -m1 x`) must not stop training."""
+    try:
+        print(f"[train] {message}", file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):  # ValueError: stderr was closed
+        pass
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -80,9 +87,28 @@ def _train(args: argparse.Namespace) -> int:
                           progress=_progress)
     except ValueError as error:
         raise UsageError(str(error).replace("_", "-")) from None
+    check_output(args.output, args.data)
     report = trainer.fit(args.data).save(args.output).report_
-    print(json.dumps(report, indent=2) if args.json else format_train_report(report))
+    emit(json.dumps(report, indent=2) if args.json else format_train_report(report))
     return 0
+
+
+def check_output(output, data) -> None:
+    """Before any training: the model may only replace a regular file that is not the dataset,
+    in a folder where a file can be created."""
+    output, data = Path(output), Path(data)
+    if output.exists() or output.is_symlink():
+        if not output.is_file():
+            raise UsageError(f"{output}: not a regular file; refusing to replace it with a model")
+        if data.exists() and (output.resolve() == data.resolve() or data.resolve() in output.resolve().parents):
+            raise UsageError(f"{output}: is the dataset being trained on; refusing to replace it")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder for the model")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise UsageError(f"{folder}: cannot write the model there ({error.strerror})") from None
 
 
 def _pairs(option: str, form: str, pairs) -> dict:
@@ -143,7 +169,7 @@ def eval_report(model_path, data, data_format=None, split=None, errors: int = 0)
 def _eval(args: argparse.Namespace) -> int:
     _require_training_libraries()
     report = eval_report(args.model, args.data, data_format=args.format, split=args.split, errors=args.errors)
-    print(json.dumps(report, indent=2) if args.json else format_eval_report(report))
+    emit(json.dumps(report, indent=2) if args.json else format_eval_report(report))
     return 0
 
 

@@ -37,7 +37,9 @@ class Trainer:
     `dead_zone` (None: chosen per table on dev), `oos_threshold` (None: chosen on dev when it has
     out-of-scope examples, the best mean of in-scope accuracy and out-of-scope recall),
     `oos_target_recall` (instead: the lowest threshold refusing this share of dev's out-of-scope
-    examples), `background` (a dataset, or Examples, whose utterances become out-of-scope
+    examples), `dev` (a dataset, or Examples, to use as the dev split instead of the data's own:
+    settings, calibration, threshold and dead zones are chosen on it; never trained on),
+    `background` (a dataset, or Examples, whose utterances become out-of-scope
     training and dev examples, for data without any), `slot_kinds` ({slot type: built-in entity
     kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
     (train the slot CRF), `hierarchical` (a domain classifier, then per-domain intent
@@ -53,7 +55,8 @@ class Trainer:
 
     def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
                  dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None,
-                 oos_target_recall: Optional[float] = None, background: Optional[Data] = None,
+                 oos_target_recall: Optional[float] = None, dev: Optional[Data] = None,
+                 background: Optional[Data] = None,
                  slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
                  hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
                  provenance: Optional[dict] = None,
@@ -64,6 +67,7 @@ class Trainer:
         self.dead_zone = dead_zone
         self.oos_threshold = oos_threshold
         self.oos_target_recall = oos_target_recall
+        self.dev = dev
         self.background = background
         self.slot_kinds = dict(slot_kinds or {})
         self.slots = slots
@@ -83,6 +87,9 @@ class Trainer:
         list of Examples (all of them training data; dev is carved out of them)."""
         dataset = self._dataset(data)
         train, dev, test = split_for_training(dataset)
+        if self.dev is not None:  # the data's own dev split (or what was carved) trains instead
+            train = train + dev
+            dev = [example for split in self._dataset(self.dev).splits.values() for example in split]
         if self.background is not None:
             extra_train, extra_dev = self._background()
             train, dev = train + extra_train, dev + extra_dev

@@ -202,10 +202,29 @@ def train_crf(
         return load_crfsuite(path)
 
 
+CRFSUITE_MAGIC = b"lCRF"  # crfsuite's model header: magic, then the file's size (uint32 LE)
+
+
+def check_crfsuite_file(path: str) -> None:
+    """Refuse a crfsuite model file shorter than its header says (a full disk or a file-size
+    limit while crfsuite wrote it): crfsuite's reader would read past its end."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        header = f.read(8)
+    if len(header) < 8 or header[:4] != CRFSUITE_MAGIC:
+        raise OSError(f"python-crfsuite wrote no valid model ({size} bytes): no space left or a file-size limit?")
+    declared = int.from_bytes(header[4:8], "little")
+    if declared != size:
+        raise OSError(f"python-crfsuite wrote a truncated model ({size} of {declared} bytes): "
+                      "no space left or a file-size limit?")
+
+
 def load_crfsuite(path: str) -> CRFModel:
     """The nonzero weights of a python-crfsuite model file as a CRFModel (labels in crfsuite's
     order, so Viterbi ties break the same way)."""
     import pycrfsuite
+
+    check_crfsuite_file(path)
 
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
