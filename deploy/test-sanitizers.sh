@@ -32,9 +32,13 @@ PYTEST_SELECTION=(tests
     --ignore=tests/test_train.py            # float training (scikit-learn, python-crfsuite)
     --ignore=tests/test_train_failures.py   # dataset readers (pure Python) through `train`
     --ignore=tests/test_datasets.py         # dataset readers (pure Python)
-    --ignore=tests/test_incar_data.py       # the in-car data generator (pure Python)
+    --ignore=tests/test_incar_data.py       # the in-car templates (pure Python, hassil)
+    --ignore=tests/test_templates.py        # the template reader (pure Python, hassil)
+    --ignore=tests/test_trainer.py          # the training API (scikit-learn, python-crfsuite)
+    --ignore=tests/test_cli_hardening.py    # train's command line (subprocesses that train)
+    --ignore=tests/test_entities.py --ignore=tests/test_entity_phrases.py  # pure Python resolvers
     --ignore=tests/test_asr.py --ignore=tests/test_car.py --ignore=tests/test_demo.py  # PocketSphinx demo
-    --deselect=tests/test_default_model.py::test_rebuilding_gives_the_same_bytes  # retrains (40 s)
+    --deselect=tests/test_default_model.py::test_rebuilding_gives_the_same_bytes  # retrains (minutes)
 )
 if [ $# -gt 0 ]; then PYTEST_SELECTION=("$@"); fi
 

@@ -4,7 +4,8 @@
 #   deploy/update-model.sh NEW.pnlu /var/lib/pocketnlu/models/            # keeps NEW's file name
 #   deploy/update-model.sh NEW.pnlu /var/lib/pocketnlu/models/incar.pnlu
 #
-# 1. checks NEW (`pocketnlu inspect --verify`: header, sections, every CRC-32);
+# 1. checks NEW with the installed runtime (`pocketnlu inspect --verify`: header, sections, every
+#    CRC-32, the metadata, and opening it and parsing a probe utterance as a service would);
 # 2. copies it to a temporary file in the target's directory (same file system) and fsyncs it;
 # 3. checks the copy, then rename(2)s it over the target (atomic: a reader opening the path
 #    gets the whole old file or the whole new one, never a mix) and fsyncs the directory.
@@ -36,6 +37,10 @@ dir=$(dirname "$target")
 
 check() {
     [ "$verify" -eq 1 ] || return 0
+    if ! "$PYTHON" -c 'import pocketnlu' >/dev/null 2>&1; then
+        echo "update-model: pocketnlu is not installed for $PYTHON (set PYTHON=, or pass --no-verify); nothing replaced" >&2
+        return 1
+    fi
     if ! out=$("$PYTHON" -m pocketnlu.cli inspect --verify "$1" 2>&1); then
         echo "update-model: $2 failed verification, nothing replaced: $out" >&2
         return 1

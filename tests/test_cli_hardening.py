@@ -1,5 +1,6 @@
 """Command-line hardening: output targets, option checks before any data is read, a closed
 standard error, terminal escaping, SIGTERM, and a truncated CRF model from python-crfsuite."""
+import json
 import os
 import signal
 import subprocess
@@ -80,9 +81,11 @@ def test_sigterm_removes_the_temporary_files(tmp_path):
 
 
 def test_control_characters_are_escaped_for_the_terminal():
-    assert terminal_safe("a\x1b[31mred\x9b\u202eb\nc\td") == "a\\x1b[31mred\\x9b\\u202eb\nc\td"
+    assert terminal_safe("a\x1b[31mred\x9b\u202eb\nc\td") == "a\\u001b[31mred\\u009b\\u202eb\nc\td"
     result = cli("parse", pocketnlu.DEFAULT_MODEL, "call \x1b]0;owned\x07 mom")
-    assert result.returncode == 0 and "\x1b" not in result.stdout and "\\x1b" in result.stdout
+    assert result.returncode == 0 and "\x1b" not in result.stdout and "\\u001b" in result.stdout
+    json_result = cli("parse", "--json", pocketnlu.DEFAULT_MODEL, "call \x9b mom")
+    assert json.loads(json_result.stdout)["text"] == "call \x9b mom"  # still valid JSON, same text
 
 
 def test_parse_batch_refuses_a_string_and_none():

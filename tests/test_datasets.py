@@ -16,8 +16,8 @@ needs_shared_data = pytest.mark.skipif(
 )
 
 
-def load(relative, format=None):
-    return load_dataset(FIXTURES / relative, format)
+def load(relative, format=None, **keywords):
+    return load_dataset(FIXTURES / relative, format, **keywords)
 
 
 # --- reading each format ----------------------------------------------------------------------
@@ -158,6 +158,107 @@ def test_csv_without_split_column_is_all_train():
     assert load("plain.csv").splits == {"train": [Example("hello there", "greet"), Example("see you later", "bye")]}
 
 
+def test_csv_folder_of_split_files_with_sentence_label_header_and_an_oos_label():
+    # Shaped like HINT3: `sentence,label` (any case), train.csv and test.csv, out of scope in test only.
+    dataset = load_dataset(FIXTURES / "hint3_like", oos_label="NO_NODES_DETECTED")
+    assert dataset.format == "csv"
+    assert dataset.splits == {
+        "train": [
+            Example("Do you offer EMI?", "EMI"),
+            Example("what is the warranty period", "WARRANTY"),
+            Example("How long is the warranty", "WARRANTY"),
+        ],
+        "test": [
+            Example("emi options please", "EMI"),
+            Example("where is my order", OUT_OF_SCOPE),
+            Example("warranty?", "WARRANTY"),
+        ],
+    }
+    assert load("hint3_like").splits["test"][1].intent == "NO_NODES_DETECTED"  # mapped only when asked
+
+
+@pytest.mark.parametrize("name", ["dev.csv", "val.csv", "valid.csv", "Validation.CSV"])
+def test_csv_folder_dev_file_names(tmp_path, name):
+    (tmp_path / "train.csv").write_text("text,intent\nhi,greet\n", encoding="utf-8")
+    (tmp_path / name).write_text("text,intent\nbye,leave\n", encoding="utf-8")
+    assert load_dataset(tmp_path).splits == {"train": [Example("hi", "greet")], "dev": [Example("bye", "leave")]}
+
+
+@pytest.mark.parametrize("header", ["utterance,category", "Query,Class", "question,intent", " TEXT , Label "])
+def test_csv_text_and_label_column_names(tmp_path, header):
+    path = tmp_path / "data.csv"
+    path.write_text(f"{header}\nhello there,greet\n", encoding="utf-8")
+    assert load_dataset(path).splits == {"train": [Example("hello there", "greet")]}
+
+
+def test_csv_text_and_label_column_keywords(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("Phrase,intent_name,domain\nturn on the lights,lights_on,home\n", encoding="utf-8")
+    assert load_dataset(path, text_column="phrase", label_column="Intent_Name").splits == {
+        "train": [Example("turn on the lights", "lights_on", "home")]
+    }
+    # Choosing one of two candidate label columns leaves the other unread.
+    path.write_text("text,intent,label\nhi,greet,other\n", encoding="utf-8")
+    assert load_dataset(path, label_column="label").splits == {"train": [Example("hi", "other")]}
+
+
+@pytest.mark.parametrize(
+    "header, keywords, fragment",
+    [
+        ("text,intent,label", {}, "several label columns (intent, label); pass label_column= to choose one"),
+        ("text,Sentence,intent", {}, "several text columns (text, Sentence); pass text_column= to choose one"),
+        ("text,intent", {"label_column": "topic"}, "label_column='topic' is not a column of the header"),
+        ("id,text,intent", {}, "header row"),  # unknown columns are still an error
+        ("text,label,label", {}, "a column is repeated"),
+    ],
+)
+def test_csv_header_errors(tmp_path, header, keywords, fragment):
+    path = tmp_path / "data.csv"
+    path.write_text(f"{header}\nhi,greet,x\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(path, **keywords)
+    assert (caught.value.path, caught.value.line) == (str(path), 1)
+    assert fragment in str(caught.value)
+
+
+def test_csv_folder_errors(tmp_path):
+    (tmp_path / "train.csv").write_text("text,intent\nhi,greet\n", encoding="utf-8")
+    (tmp_path / "all.csv").write_text("text,intent\nhi,greet\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="all.csv: cannot tell the split from the file name"):
+        load_dataset(tmp_path)
+    (tmp_path / "all.csv").unlink()
+    (tmp_path / "test.csv").write_text("text,intent,split\nbye,leave,test\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"test\.csv:1: a split column in a folder of split files"):
+        load_dataset(tmp_path)
+
+
+def test_csv_folder_without_split_files_is_not_csv(tmp_path):
+    (tmp_path / "data.csv").write_text("text,intent\nhi,greet\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="cannot detect the format of this folder"):
+        load_dataset(tmp_path)
+    with pytest.raises(DatasetError, match="read from a file or a folder of train.csv, dev.csv and test.csv"):
+        load_dataset(tmp_path, "csv")
+
+
+def test_bio_split_without_seq_out_has_no_slots():
+    dataset = load("bio_intents_only", oos_label="none")  # oos_label works in any format
+    assert dataset.format == "bio"
+    assert dataset.splits == {
+        "train": [
+            Example("play some jazz", "PlayMusic", slots=(Slot("genre", 10, 14),)),
+            Example("will it rain", "GetWeather", slots=(Slot("condition", 8, 12),)),
+        ],
+        "test": [Example("play queen", "PlayMusic"), Example("order a pizza", OUT_OF_SCOPE)],
+    }
+
+
+def test_oos_label_and_column_keyword_errors():
+    with pytest.raises(DatasetError, match="oos_label 'NOPE' is the intent of no example"):
+        load("hint3_like", oos_label="NOPE")
+    with pytest.raises(DatasetError, match="text_column and label_column apply to the csv format, not bio"):
+        load("bio", label_column="label")
+
+
 # --- errors name the file and line ------------------------------------------------------------
 
 
@@ -240,6 +341,8 @@ def test_blank_massive_slot_is_an_error(tmp_path):
         ("massive.jsonl", "massive"),
         ("clinc.json", "clinc"),
         ("intents.csv", "csv"),
+        ("hint3_like", "csv"),
+        ("bio_intents_only", "bio"),
     ],
 )
 def test_format_is_detected(relative, format):
@@ -390,6 +493,19 @@ def test_shared_snips2017_cesu8_emoji_is_repaired():
 def test_shared_atis_iob_and_bio_copies_agree():
     # The README says jointbert_atis is the JointSLU atis-2 train/dev split plus atis.test.
     assert shared("atis_jointslu").splits == shared("jointbert_atis").splits
+
+
+@needs_shared_data
+def test_shared_hint3_split_files_linked_into_one_folder(tmp_path):
+    # HINT3 keeps its splits in two folders; a user links them as train.csv and test.csv.
+    v2 = SHARED_DATA / "hint3" / "dataset" / "v2"
+    for split in ("train", "test"):
+        (tmp_path / f"{split}.csv").symlink_to(v2 / split / f"sofmattress_{split}.csv")
+    dataset = load_dataset(tmp_path, oos_label="NO_NODES_DETECTED")
+    assert (dataset.format, split_sizes(dataset)) == ("csv", {"train": 328, "test": 397})  # the README's counts
+    assert sum(e.out_of_scope for e in dataset.splits["train"]) == 0
+    assert sum(e.out_of_scope for e in dataset.splits["test"]) == 144
+    assert len({e.intent for e in dataset.splits["train"]}) == 21
 
 
 @needs_shared_data

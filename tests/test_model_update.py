@@ -8,11 +8,13 @@ model, complete. Rewriting a mapped file in place is what kills readers (SIGBUS)
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -212,3 +214,51 @@ def test_truncating_a_mapped_model_in_place_kills_its_reader(tmp_path, versions)
     assert "ok" not in out
     assert child.returncode == -signal.SIGBUS or child.returncode == 128 + signal.SIGBUS, \
         f"reader exited with {child.returncode}, expected SIGBUS: {err.strip()[-500:]}"
+
+
+UPDATE_MODEL = Path(__file__).resolve().parents[1] / "deploy" / "update-model.sh"
+needs_update_script = pytest.mark.skipif(not UPDATE_MODEL.exists() or shutil.which("sh") is None,
+                                         reason="deploy/update-model.sh is not beside the tests")
+
+
+def update_model(new, target, python=sys.executable):
+    return subprocess.run(["sh", str(UPDATE_MODEL), str(new), str(target)], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHON=python))
+
+
+@needs_update_script
+def test_update_model_installs_only_what_the_runtime_opens_and_parses(tmp_path):
+    from pocketnlu.modelfile import KIND_META, ModelFile
+    from pocketnlu.models import DEFAULT_MODEL
+
+    pytest.importorskip("pocketnlu_tools")
+    from pocketnlu_tools.pack.writer import meta_section, pack_sections
+
+    target = tmp_path / "models" / "incar.pnlu"
+    target.parent.mkdir()
+    assert update_model(DEFAULT_MODEL, target).returncode == 0 and target.read_bytes() == DEFAULT_MODEL.read_bytes()
+    # Every checksum right, yet from a newer feature version: inspect's CRCs alone passed it.
+    with ModelFile(DEFAULT_MODEL) as model_file:
+        meta = model_file.meta
+        sections = [(s.name, s.kind, bytes(model_file.section_bytes(s.name))) for s in model_file.sections.values()]
+    meta["pipeline"]["features"]["version"] = 99
+    newer = tmp_path / "newer.pnlu"
+    newer.write_bytes(pack_sections([("meta", KIND_META, meta_section(meta)) if kind == KIND_META else (n, kind, d)
+                                     for n, kind, d in sections]))
+    result = update_model(newer, target)
+    assert result.returncode == 1 and "failed verification, nothing replaced" in result.stderr
+    assert "feature config version 99" in result.stderr
+    assert target.read_bytes() == DEFAULT_MODEL.read_bytes()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["incar.pnlu"]
+
+
+@needs_update_script
+def test_update_model_says_when_pocketnlu_is_missing(tmp_path):
+    from pocketnlu.models import DEFAULT_MODEL
+
+    bare = tmp_path / "python"
+    bare.write_text("#!/bin/sh\nexec %s -I -S -c \"import sys; sys.exit(1)\" \"$@\"\n" % sys.executable)
+    bare.chmod(0o755)
+    result = update_model(DEFAULT_MODEL, tmp_path / "incar.pnlu", python=str(bare))
+    assert result.returncode == 1 and "pocketnlu is not installed for" in result.stderr
+    assert not (tmp_path / "incar.pnlu").exists()

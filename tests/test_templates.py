@@ -85,12 +85,27 @@ def test_utterances_are_bounded_per_intent_and_distinct():
 
 
 def test_an_intent_stops_when_draws_find_no_new_text():
-    # Without skip words Weather has 10 texts in all; hassil's full expansion lists them.
-    templates = load_templates(ASSISTANT, skip_word_share=0)
+    # Without skip words and typing habits Weather has 10 texts in all; hassil's full expansion lists them.
+    templates = load_templates(ASSISTANT, skip_word_share=0, typed_share=0)
     weather = {e.text for e in templates.examples if e.intent == "Weather"}
     intents = hassil.Intents.from_files([ASSISTANT])
     expected = {text.strip() for _, text in hassil.sample_intents(intents, intent_names={"Weather"})}
     assert weather == expected and len(weather) == 10
+
+
+def test_a_share_of_the_texts_are_typed_with_their_spans_in_place():
+    spoken = load_templates(ASSISTANT, typed_share=0).examples
+    typed = load_templates(ASSISTANT, typed_share=1).examples
+    assert all(e.text[:1].isupper() or not e.text[:1].isalpha() for e in typed)
+    assert any(e.text.endswith("?") for e in typed) and any(e.text.endswith(".") for e in typed)
+    assert not any(e.text[-1:] in ".!?" for e in spoken)
+    for example in typed:
+        for slot in example.slots:
+            value = example.text[slot.start:slot.end]
+            assert value == value.strip() and value[-1:] not in ".?!", (example.text, slot)
+    mixed = load_templates(ASSISTANT).examples
+    share = sum(e.text != e.text.lower() for e in mixed) / len(mixed)
+    assert 0.15 < share < 0.45
 
 
 def test_range_values_are_spoken_as_digits_and_words():

@@ -92,10 +92,11 @@ def test_an_output_folder_that_does_not_exist(tmp_path):
     output = tmp_path / "missing" / "model.pnlu"
     result = train(BROKEN / "bio_i_after_o", output)
     assert result.returncode == 2
-    # Found when writing, after training (whose progress and library warnings come first).
+    # Found before training: no progress line comes first.
     lines = result.stderr.splitlines()
     assert [line for line in lines if line.startswith("pocketnlu train: error: ")] == lines[-1:]
-    assert "No such file or directory" in lines[-1] and "Traceback" not in result.stderr
+    assert "no such folder for the model" in lines[-1] and "Traceback" not in result.stderr
+    assert not [line for line in lines if line.startswith("[train]")]
     assert os.listdir(tmp_path) == []
 
 
@@ -127,3 +128,15 @@ def test_a_write_that_fails_midway_leaves_no_half_file(tmp_path, monkeypatch):
         writer.write_atomically(output, b"PNLU" + bytes(1000))
     assert output.read_bytes() == b"the previous model"
     assert os.listdir(tmp_path) == ["model.pnlu"]
+
+
+@pytest.mark.parametrize("name, text", [("deep.json", "[" * 100_000 + "]" * 100_000),
+                                        ("deep.jsonl", '{"utt": ' + "[" * 100_000 + "]" * 100_000 + "}\n")])
+def test_deeply_nested_json_is_a_dataset_error_with_its_line(tmp_path, name, text):
+    from pocketnlu_tools.data.readers import DatasetError, load_dataset
+
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(DatasetError, match="nested too deeply") as error:
+        load_dataset(path)
+    assert error.value.line == 1

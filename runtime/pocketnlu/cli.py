@@ -18,8 +18,9 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 
 
 def terminal_safe(text: str) -> str:
-    """`text` with every control character but newline and tab written as a \\x or \\u escape."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+    """`text` with every control character but newline and tab written as a \\uXXXX escape (which
+    also keeps JSON output valid: such characters only occur inside its strings)."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def emit(text: str) -> None:

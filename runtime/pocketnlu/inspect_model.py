@@ -2,10 +2,16 @@
 from .errors import CorruptModelError
 from .metadata import read_models
 from .modelfile import KIND_NAMES, KIND_TABLE, ModelFile
+from .nlu import open_model
 from .table import WeightTable
 
 
+PROBE = "turn the volume up to seven and call mom"  # any text: it exercises every stage
+
+
 def describe(path, verify: bool = False) -> dict:
+    """The report of `pocketnlu inspect`; with verify, every CRC-32 is checked and a model with a
+    pipeline is opened and parses a probe, exactly as an application would use it."""
     with ModelFile(path) as model_file:
         try:
             models = read_models(model_file.meta, model_file.sections)
@@ -13,6 +19,7 @@ def describe(path, verify: bool = False) -> dict:
             raise CorruptModelError(f"{model_file.path}: metadata: {error}") from None
         tables = [WeightTable(model_file, s.name) for s in model_file.sections.values() if s.kind == KIND_TABLE]
         n_features = sum(t.n_keys for t in tables)
+        report_meta = model_file.meta
         report = {
             "path": model_file.path,
             "format_version": model_file.format_version,
@@ -37,7 +44,12 @@ def describe(path, verify: bool = False) -> dict:
         if verify:
             model_file.verify()  # raises ChecksumError naming the section
             report["checksums_ok"] = True
-        return report
+    if verify and "pipeline" in report_meta:
+        # What a service would do with it: open it as the runtime does and parse a probe.
+        with open_model(path) as model:
+            model.parse(PROBE)
+        report["opens_and_parses"] = True
+    return report
 
 
 def _uniform(values):
@@ -65,4 +77,6 @@ def format_report(report: dict) -> str:
         lines.append(f"model {name}: {model['type']}, {model['labels']} labels")
     if "checksums_ok" in report:
         lines.append("checksums: ok")
+    if "opens_and_parses" in report:
+        lines.append("opens and parses: ok")
     return "\n".join(lines)

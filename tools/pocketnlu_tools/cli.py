@@ -39,6 +39,9 @@ def add_commands(commands) -> None:
     train.add_argument("--list", action="append", default=[], metavar="NAME=FILE", dest="lists",
                        help="values of a template list the files do not define (Home Assistant's run-time lists, "
                             "such as name and area): one per line, or spoken<TAB>canonical; repeatable")
+    train.add_argument("--samples-per-intent", type=int, default=200, metavar="N",
+                       help="sentences drawn from each intent's templates (default 200)")
+    _add_column_options(train)
     train.add_argument("--no-slots", action="store_true", help="train the intent classifier only")
     train.add_argument("--hierarchical", action="store_true",
                        help="a domain classifier, then one intent classifier per domain (data with domains)")
@@ -51,8 +54,20 @@ def add_commands(commands) -> None:
     evaluate.add_argument("--format", choices=FORMATS, help="dataset format (detected when omitted)")
     evaluate.add_argument("--split", help="split to evaluate (default: test, else dev, else train)")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misparsed utterances")
+    _add_column_options(evaluate)
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate.set_defaults(run=_eval)
+
+
+def _add_column_options(command) -> None:
+    command.add_argument("--text-column", help="a CSV's text column, when not text, sentence, utterance, query or question")
+    command.add_argument("--label-column", help="a CSV's label column, when not intent, label, category or class")
+    command.add_argument("--oos-label", metavar="LABEL",
+                         help="the data's label for out-of-scope utterances (e.g. HINT3's NO_NODES_DETECTED)")
+
+
+def _columns(args) -> dict:
+    return {"text_column": args.text_column, "label_column": args.label_column, "oos_label": args.oos_label}
 
 
 def _require_training_libraries() -> None:
@@ -82,7 +97,7 @@ def _train(args: argparse.Namespace) -> int:
                           dead_zone=args.dead_zone, oos_threshold=args.oos_threshold,
                           oos_target_recall=args.oos_target_recall, background=args.background,
                           slot_kinds=_pairs("--slot-kind", "SLOT=KIND", args.slot_kind),
-                          lists=_lists(args.lists),
+                          lists=_lists(args.lists), samples_per_intent=args.samples_per_intent, **_columns(args),
                           slots=not args.no_slots, hierarchical=args.hierarchical, data_format=args.format,
                           progress=_progress)
     except ValueError as error:
@@ -149,14 +164,14 @@ def format_train_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def eval_report(model_path, data, data_format=None, split=None, errors: int = 0) -> dict:
+def eval_report(model_path, data, data_format=None, split=None, errors: int = 0, **columns) -> dict:
     """What `pocketnlu eval` prints: the model's metrics on one split of a dataset."""
     from pocketnlu.nlu import open_model
 
     from pocketnlu_tools.data.readers import load_dataset
     from pocketnlu_tools.train.evaluate import evaluate
 
-    dataset = load_dataset(data, data_format)
+    dataset = load_dataset(data, data_format, **columns)
     if split is None:
         split = next(name for name in ("test", "dev", "train") if name in dataset.splits)
     if split not in dataset.splits:
@@ -168,7 +183,8 @@ def eval_report(model_path, data, data_format=None, split=None, errors: int = 0)
 
 def _eval(args: argparse.Namespace) -> int:
     _require_training_libraries()
-    report = eval_report(args.model, args.data, data_format=args.format, split=args.split, errors=args.errors)
+    report = eval_report(args.model, args.data, data_format=args.format, split=args.split, errors=args.errors,
+                         **_columns(args))
     emit(json.dumps(report, indent=2) if args.json else format_eval_report(report))
     return 0
 

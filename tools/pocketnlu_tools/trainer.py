@@ -44,7 +44,10 @@ class Trainer:
     kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
     (train the slot CRF), `hierarchical` (a domain classifier, then per-domain intent
     classifiers), `data_format` (None: detected), `lists` ({list name: values} for template
-    lists the files do not define, like Home Assistant's `name` and `area`), `provenance` (what the file
+    lists the files do not define, like Home Assistant's `name` and `area`), `samples_per_intent`
+    (sentences drawn from each intent's templates), `text_column`,
+    `label_column` (a CSV's columns, when not named text/sentence/... and intent/label/...),
+    `oos_label` (the data's label for out of scope, e.g. HINT3's "NO_NODES_DETECTED"), `provenance` (what the file
     records of its origin; default: the dataset's name and format; the number of training
     utterances is always added), `progress` (a callable taking a message).
 
@@ -59,7 +62,8 @@ class Trainer:
                  background: Optional[Data] = None,
                  slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
                  hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
-                 provenance: Optional[dict] = None,
+                 samples_per_intent: int = 200, text_column: Optional[str] = None, label_column: Optional[str] = None,
+                 oos_label: Optional[str] = None, provenance: Optional[dict] = None,
                  progress: Optional[Callable[[str], None]] = None):
         self.weight_bits = weight_bits
         self.fingerprint_bits = fingerprint_bits
@@ -74,6 +78,8 @@ class Trainer:
         self.hierarchical = hierarchical
         self.data_format = data_format
         self.lists = dict(lists or {})
+        self.samples_per_intent = samples_per_intent
+        self.text_column, self.label_column, self.oos_label = text_column, label_column, oos_label
         self.provenance = provenance
         self.progress = progress
         check_options(self)
@@ -85,7 +91,7 @@ class Trainer:
     def fit(self, data: Data) -> "Trainer":
         """Train, compress and measure on `data`: a dataset path in any supported format, or a
         list of Examples (all of them training data; dev is carved out of them)."""
-        dataset = self._dataset(data)
+        dataset = self._dataset(data, main=True)
         train, dev, test = split_for_training(dataset)
         if self.dev is not None:  # the data's own dev split (or what was carved) trains instead
             train = train + dev
@@ -147,9 +153,15 @@ class Trainer:
         self._say(f"background: {len(train)} train, {len(dev)} dev out-of-scope utterances")
         return train, dev
 
-    def _dataset(self, data: Data) -> Dataset:
+    def _dataset(self, data: Data, main: bool = False) -> Dataset:
+        """The data to train on (`main`: read with the format and column options), or the dev or
+        background data (detected as they are)."""
         if isinstance(data, (str, os.PathLike)):
-            return load_dataset(data, self.data_format, self.lists)
+            if not main:
+                return load_dataset(data)
+            return load_dataset(data, self.data_format, self.lists, text_column=self.text_column,
+                                label_column=self.label_column, oos_label=self.oos_label,
+                                samples_per_intent=self.samples_per_intent)
         examples: List[Example] = list(data)
         if not all(isinstance(example, Example) for example in examples):
             raise TypeError("Trainer.fit takes a dataset path or a list of pocketnlu_tools.Example")
@@ -186,6 +198,8 @@ def check_options(trainer: Trainer) -> None:
          f"oos_threshold must be a confidence in [0, 1], not {trainer.oos_threshold!r}")
     need(trainer.oos_target_recall is None or 0.0 < trainer.oos_target_recall <= 1.0,
          f"oos_target_recall must be in (0, 1], not {trainer.oos_target_recall!r}")
+    need(isinstance(trainer.samples_per_intent, int) and trainer.samples_per_intent >= 1,
+         f"samples_per_intent must be a positive integer, not {trainer.samples_per_intent!r}")
     need(trainer.oos_threshold is None or trainer.oos_target_recall is None,
          "give oos_threshold or oos_target_recall, not both")
     for slot, kind in trainer.slot_kinds.items():

@@ -11,13 +11,23 @@ Formats (`FORMATS`):
            `train_<Intent>_full.json` -> train (the small `train_<Intent>.json` is used only when no
            full file sits beside it), `validate_<Intent>.json` -> test.
 - bio:     a folder of split subfolders (train/dev/test, or val/valid/...) each holding the
-           line-aligned files `seq.in`, `seq.out` (BIO tags) and `label` (intent).
+           line-aligned files `seq.in`, `label` (intent) and, optionally, `seq.out` (BIO tags):
+           a split without `seq.out` gives examples without slots.
 - atis:    `.iob` lines `BOS w1 .. wn EOS<TAB>O t1 .. tn INTENT`; a file or a folder of them.
 - massive: MASSIVE JSON lines (`utt`, `annot_utt`, `intent`, `scenario` -> domain, `partition`).
 - clinc:   CLINC150 JSON, lists `train`/`val`/`test` and `oos_*` of `[text, intent]`.
-- csv:     header row with `text`, `intent`, optional `domain` and `split` columns.
+- csv:     a file, or a folder of split files `train.csv`, `dev.csv` (or `val`, `valid`,
+           `validation.csv`) and `test.csv`. The header row names the text column (`text`,
+           `sentence`, `utterance`, `query` or `question`, any case; else `text_column=`), the
+           intent column (`intent`, `label`, `category` or `class`; else `label_column=`) and
+           optionally `domain` and, in a single file only, `split` (default train). HINT3, say,
+           ships `sofmattress_train.csv` and `sofmattress_test.csv` in two folders: link them as
+           `train.csv` and `test.csv` into one folder and pass oos_label="NO_NODES_DETECTED".
 - templates: Home Assistant intent YAML, a file or a folder of only YAML files, expanded by
            `pocketnlu_tools.data.templates`; each intent split 80/10/10 by a seeded shuffle.
+
+Out of scope: clinc's `oos_*` lists and `oos` intent become OUT_OF_SCOPE; in any format,
+`load_dataset(..., oos_label=LABEL)` maps LABEL to it too.
 """
 from __future__ import annotations
 
@@ -28,7 +38,7 @@ import random
 import re
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -48,7 +58,14 @@ _SPLIT_ALIASES = {
 }
 _FILE_SUFFIX_FORMATS = {".csv": "csv", ".iob": "atis", ".jsonl": "massive", ".yaml": "templates", ".yml": "templates"}
 _CLINC_LISTS = ("train", "val", "test", "oos_train", "oos_val", "oos_test")
-_CSV_COLUMNS = ("text", "intent", "domain", "split")
+# Header names of the text and intent columns, when text_column= and label_column= name none.
+_CSV_TEXT_COLUMNS = ("text", "sentence", "utterance", "query", "question")
+_CSV_LABEL_COLUMNS = ("intent", "label", "category", "class")
+_CSV_OPTIONAL_COLUMNS = ("domain", "split")
+_CSV_HEADER = (
+    f"a header row with a text column ({', '.join(_CSV_TEXT_COLUMNS)}), an intent column "
+    f"({', '.join(_CSV_LABEL_COLUMNS)}) and optionally domain and split"
+)
 _BIO_FILES = ("seq.in", "seq.out", "label")
 # `[slot : value]`; the slot name cannot hold ':' so the first colon separates it from the value,
 # which may contain colons itself ("[time : 5:30 am]").
@@ -94,8 +111,9 @@ def _located(path: PathLike, line: Optional[int] = None, where: Optional[str] = 
         raise DatasetError(path, message, line) from None
 
 
-def load_dataset(path: PathLike, format: Optional[str] = None,
-                 lists: Optional[Dict[str, list]] = None) -> Dataset:
+def load_dataset(path: PathLike, format: Optional[str] = None, lists: Optional[Dict[str, list]] = None, *,
+                 text_column: Optional[str] = None, label_column: Optional[str] = None,
+                 oos_label: Optional[str] = None, samples_per_intent: int = 200) -> Dataset:
     """Read a dataset file or folder into train/dev/test splits of `Example`s.
 
     When `format` is None it is detected:
@@ -105,14 +123,18 @@ def load_dataset(path: PathLike, format: Optional[str] = None,
       `oos_*`), and snips otherwise;
     - a folder by its layout: subfolders holding `seq.in` -> bio; `*.iob` files -> atis;
       `train_*.json` / `validate_*.json` files in it, its subfolders or theirs -> snips; only
-      `.yaml`/`.yml` files -> templates.
+      `.yaml`/`.yml` files -> templates; `.csv` files named for splits (`train.csv`, ...) -> csv.
       A folder matching several layouts is an error (name the format instead).
 
     How each format maps files to splits is described in the module docstring and the readers.
+    `samples_per_intent` bounds the sentences drawn from each intent's templates.
     `lists` gives templates the values of lists they do not define (Home Assistant's run-time
     lists such as `name` and `area`): list name -> values, as templates.read_list_file reads them.
+    `text_column` and `label_column` (csv only) name the header's text and intent columns, any
+    case, when they are not among the names the csv reader knows. `oos_label` is a label meaning
+    out of scope: its examples get the intent OUT_OF_SCOPE.
     Raises DatasetError when the path is missing, the format is unknown or cannot be detected,
-    the data is malformed, or it holds no examples at all.
+    the data is malformed, `oos_label` labels no example, or it holds no examples at all.
     """
     source = Path(path)
     if not source.exists():
@@ -121,13 +143,22 @@ def load_dataset(path: PathLike, format: Optional[str] = None,
         format = _detect_format(source)
     elif format not in FORMATS:
         raise DatasetError(source, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    if format != "csv" and (text_column or label_column):
+        raise DatasetError(source, f"text_column and label_column apply to the csv format, not {format}")
     slot_values: Dict[str, dict] = {}
     if format == "templates":
-        splits, slot_values = _read_templates(source, lists or {})
+        splits, slot_values = _read_templates(source, lists or {}, samples_per_intent)
+    elif format == "csv":
+        splits = _read_csv(source, text_column, label_column)
     else:
         splits = _READERS[format](source)
     if not any(splits.values()):
         raise DatasetError(source, f"no examples found ({format} format)")
+    if oos_label is not None:
+        if not any(e.intent == oos_label for examples in splits.values() for e in examples):
+            raise DatasetError(source, f"oos_label {oos_label!r} is the intent of no example")
+        splits = {name: [replace(e, intent=OUT_OF_SCOPE) if e.intent == oos_label else e for e in examples]
+                  for name, examples in splits.items()}
     ordered = {name: splits[name] for name in SPLITS if name in splits}
     return Dataset(splits=ordered, format=format, path=str(source), slot_values=slot_values)
 
@@ -190,7 +221,7 @@ def _detect_format(path: Path) -> str:
         kind = f"{suffix} file" if suffix else "file without an extension"
         raise DatasetError(path, f"cannot detect the format of a {kind}; pass format=one of {', '.join(FORMATS)}")
     layouts = {"bio": _looks_like_bio, "atis": _looks_like_atis, "snips": lambda p: bool(_snips_files(p)),
-               "templates": _looks_like_templates}
+               "templates": _looks_like_templates, "csv": _looks_like_csv}
     matches = [name for name, looks_like in layouts.items() if looks_like(path)]
     if len(matches) == 1:
         return matches[0]
@@ -199,7 +230,8 @@ def _detect_format(path: Path) -> str:
     raise DatasetError(
         path,
         "cannot detect the format of this folder (expected bio split subfolders, .iob files, "
-        "Snips train_*/validate_*.json files or only .yaml templates); pass a file for csv, massive and clinc",
+        "Snips train_*/validate_*.json files, only .yaml templates or train.csv/dev.csv/test.csv); "
+        "pass a file for csv, massive and clinc",
     )
 
 
@@ -217,6 +249,10 @@ def _looks_like_bio(folder: Path) -> bool:
 
 def _looks_like_atis(folder: Path) -> bool:
     return any(folder.glob("*.iob"))
+
+
+def _looks_like_csv(folder: Path) -> bool:
+    return any(file.stem.lower() in _SPLIT_ALIASES for file in _csv_files_in(folder))
 
 
 def _looks_like_templates(folder: Path) -> bool:
@@ -255,6 +291,8 @@ def _parse_json(path: Path, text: str, line: Optional[int] = None):
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise DatasetError(path, f"invalid JSON: {error.msg} (column {error.colno})", line or error.lineno) from None
+    except RecursionError:
+        raise DatasetError(path, "invalid JSON: nested too deeply", line or 1) from None
 
 
 def _string_field(record: dict, key: str) -> str:
@@ -425,7 +463,7 @@ def _read_bio(folder: Path) -> Splits:
         raise DatasetError(folder, "the bio format needs a folder of split subfolders")
     split_dirs = sorted(sub for sub in folder.iterdir() if (sub / "seq.in").is_file())
     if not split_dirs:
-        raise DatasetError(folder, "no split subfolders with seq.in, seq.out and label")
+        raise DatasetError(folder, "no split subfolders with seq.in, label and optionally seq.out")
     splits: Splits = defaultdict(list)
     for split_dir in split_dirs:
         with _located(split_dir):
@@ -436,16 +474,17 @@ def _read_bio(folder: Path) -> Splits:
 
 def _bio_split_examples(split_dir: Path) -> List[Example]:
     words_path, tags_path, label_path = (split_dir / name for name in _BIO_FILES)
-    words_lines, tags_lines, label_lines = (_read_lines(p) for p in (words_path, tags_path, label_path))
+    words_lines, label_lines = _read_lines(words_path), _read_lines(label_path)
+    tags_lines = _read_lines(tags_path) if tags_path.is_file() else None  # None: intents only
     for path, lines in ((tags_path, tags_lines), (label_path, label_lines)):
-        if len(lines) != len(words_lines):
+        if lines is not None and len(lines) != len(words_lines):
             first_unmatched = min(len(lines), len(words_lines)) + 1
             raise DatasetError(path, f"has {len(lines)} lines but seq.in has {len(words_lines)}", first_unmatched)
     examples = []
-    for line, (words, tags, label) in enumerate(zip(words_lines, tags_lines, label_lines), 1):
+    for line, (words, label) in enumerate(zip(words_lines, label_lines), 1):
         tokens = words.split()  # lines may carry trailing spaces
         with _located(tags_path, line):
-            slots = _bio_slots(tokens, tags.split())
+            slots = _bio_slots(tokens, tags_lines[line - 1].split()) if tags_lines is not None else ()
         with _located(label_path, line):
             intent = label.strip()
             if not intent:
@@ -590,21 +629,44 @@ def _clinc_example(record, out_of_scope: bool) -> Example:
 # --- csv --------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> Splits:
-    _require_file(path, "csv")
-    rows = _csv_rows(path, _read_text(path))
-    header_line, header = next(rows, (1, []))
-    columns = _csv_columns(path, header_line, header)
+def _read_csv(path: Path, text_column: Optional[str], label_column: Optional[str]) -> Splits:
     splits: Splits = defaultdict(list)
-    for line, row in rows:
-        if len(row) != len(columns):
-            raise DatasetError(path, f"expected {len(columns)} columns ({','.join(columns)}), got {len(row)}", line)
-        values = dict(zip(columns, row))
-        with _located(path, line):
-            split = _split_name(values.get("split", "train"))
-            domain = values.get("domain", "").strip() or None
-            splits[split].append(_example(values["text"], values["intent"].strip(), domain))
+    for file, file_split in _csv_files(path):
+        rows = _csv_rows(file, _read_text(file))
+        header_line, header = next(rows, (1, []))
+        columns = _csv_columns(file, header_line, header, text_column, label_column)
+        if file_split and "split" in columns:
+            raise DatasetError(file, "a split column in a folder of split files (the file name gives the split)",
+                               header_line)
+        for line, row in rows:
+            if len(row) != len(header):
+                raise DatasetError(file, f"expected {len(header)} columns ({','.join(header)}), got {len(row)}", line)
+            values = {role: row[index] for role, index in columns.items()}
+            with _located(file, line):
+                split = file_split or _split_name(values.get("split", "train"))
+                domain = values.get("domain", "").strip() or None
+                splits[split].append(_example(values["text"], values["intent"].strip(), domain))
     return splits
+
+
+def _csv_files(path: Path) -> List[Tuple[Path, Optional[str]]]:
+    """(file, split) pairs: a single file (whose split column, if any, splits it), or the split
+    files of a folder, each of which must be named for its split."""
+    if path.is_file():
+        return [(path, None)]
+    if not _looks_like_csv(path):
+        raise DatasetError(path, "the csv format is read from a file or a folder of train.csv, dev.csv and test.csv")
+    pairs = []
+    for file in _csv_files_in(path):
+        split = _SPLIT_ALIASES.get(file.stem.lower())
+        if split is None:
+            raise DatasetError(file, "cannot tell the split from the file name (expected train, dev or test.csv)")
+        pairs.append((file, split))
+    return pairs
+
+
+def _csv_files_in(folder: Path) -> List[Path]:
+    return sorted(file for file in folder.iterdir() if file.suffix.lower() == ".csv" and file.is_file())
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[Tuple[int, List[str]]]:
@@ -620,14 +682,41 @@ def _csv_rows(path: Path, text: str) -> Iterator[Tuple[int, List[str]]]:
         raise DatasetError(path, f"malformed CSV: {error}", reader.line_num) from None
 
 
-def _csv_columns(path: Path, line: int, header: List[str]) -> List[str]:
-    columns = [name.strip().lower() for name in header]
-    unknown = [name for name in columns if name not in _CSV_COLUMNS]
-    if "text" not in columns or "intent" not in columns or unknown or len(set(columns)) != len(columns):
-        raise DatasetError(
-            path, f"expected a header row with text and intent and optionally domain and split, got {header!r}", line
-        )
+def _csv_columns(path: Path, line: int, header: List[str], text_column: Optional[str],
+                 label_column: Optional[str]) -> Dict[str, int]:
+    """The index of each column read: text, intent and, when present, domain and split. Other
+    known text and intent columns are left unread; unknown ones are an error."""
+    names = [name.strip().lower() for name in header]
+    if len(set(names)) != len(names):
+        raise DatasetError(path, f"expected {_CSV_HEADER}, got {header!r} (a column is repeated)", line)
+    columns = {
+        "text": _csv_column(path, line, header, names, "text_column", text_column, _CSV_TEXT_COLUMNS),
+        "intent": _csv_column(path, line, header, names, "label_column", label_column, _CSV_LABEL_COLUMNS),
+    }
+    columns.update({name: names.index(name) for name in _CSV_OPTIONAL_COLUMNS
+                    if name in names and names.index(name) not in columns.values()})
+    known = _CSV_TEXT_COLUMNS + _CSV_LABEL_COLUMNS + _CSV_OPTIONAL_COLUMNS
+    if any(name not in known and index not in columns.values() for index, name in enumerate(names)):
+        raise DatasetError(path, f"expected {_CSV_HEADER}, got {header!r}", line)
     return columns
+
+
+def _csv_column(path: Path, line: int, header: List[str], names: List[str], keyword: str,
+                chosen: Optional[str], candidates: Sequence[str]) -> int:
+    """The index of the column `chosen` names (any case), else of the one candidate in the header."""
+    if chosen is not None:
+        if chosen.strip().lower() not in names:
+            raise DatasetError(path, f"{keyword}={chosen!r} is not a column of the header {header!r}", line)
+        return names.index(chosen.strip().lower())
+    found = [index for index, name in enumerate(names) if name in candidates]
+    if len(found) > 1:
+        several = ", ".join(header[index] for index in found)
+        raise DatasetError(path, f"the header has several {keyword[:-len('_column')]} columns ({several}); "
+                                 f"pass {keyword}= to choose one", line)
+    if not found:
+        raise DatasetError(path, f"expected {_CSV_HEADER}, got {header!r}; name other columns with "
+                                 "text_column= and label_column=", line)
+    return found[0]
 
 
 def _require_file(path: Path, format: str) -> None:
@@ -638,17 +727,20 @@ def _require_file(path: Path, format: str) -> None:
 # --- templates --------------------------------------------------------------------------------
 
 
-def _read_templates(path: Path, lists: Dict[str, list]) -> Tuple[Splits, Dict[str, dict]]:
+def _read_templates(path: Path, lists: Dict[str, list], samples: int) -> Tuple[Splits, Dict[str, dict]]:
     """Expanded templates, each intent split 80/10/10 by a seeded shuffle, and how their slots
     resolve: a list with in/out values to its canonical values, a range to a number."""
     try:  # imported here: the module imports this one, and hassil comes with the train extra
         from pocketnlu_tools.data.templates import load_templates
     except ImportError as error:
         raise DatasetError(path, f"reading templates needs {error.name}: pip install 'pocketnlu[train]'") from None
-    templates = load_templates(path, lists)
+    templates = load_templates(path, lists, max_per_intent=samples)
+    # Home Assistant names an intent's domain with a fixed slot: `slots: {domain: climate}`.
+    domains = {intent: blocks[0]["domain"] for intent, blocks in templates.fixed_slots.items()
+               if len({str(block.get("domain")) for block in blocks}) == 1 and isinstance(blocks[0].get("domain"), str)}
     by_intent: Dict[str, List[Example]] = defaultdict(list)
     for example in templates.examples:
-        by_intent[example.intent].append(example)
+        by_intent[example.intent].append(replace(example, domain=domains.get(example.intent, example.domain)))
     rng = random.Random(0)
     splits: Splits = defaultdict(list)
     for examples in by_intent.values():

@@ -26,6 +26,9 @@ are spoken as digits or as English words ("seventy two") about half each (digits
 language is not English). Lists Home Assistant fills at run time (`name`, `area`, any list the
 files do not define, `wildcard: true` lists) take their values from `lists=`, which also replaces
 a list the files define. Skip words are sometimes put at the start or the end of an utterance.
+Templates are written as a recognizer prints speech (lowercase, no punctuation); `typed_share`
+of the utterances are also given typing habits, a capital first letter and a closing ".", "!"
+or "?" (after a question word), so that a model trained on them reads typed text as well.
 `requires_context`/`excludes_context` are ignored.
 
 Why a sampler and not hassil's own expansion (`hassil.sample`): that enumerates the full cross
@@ -33,8 +36,10 @@ product of every alternative, optional part and list value, which explodes (a fe
 and a 100-number range give tens of thousands of texts per template) and carries no slot spans.
 The sampler draws each choice with a seeded random.Random (every alternative, optional part and
 value has a chance), drops texts already drawn (case, punctuation and spacing ignored, across
-intents), and stops an intent at `max_per_intent` texts or when `MAX_FRUITLESS_DRAWS` draws in a
-row find nothing new. The same files, lists and seed give the same examples.
+intents), and stops an intent at `max_per_intent` texts (OUT_OF_SCOPE_FACTOR times as many for
+an intent named `out_of_scope`: it stands for everything else people say, so it needs more) or
+when `MAX_FRUITLESS_DRAWS` draws in a row find nothing new. The same files, lists and seed give
+the same examples.
 
 `value_tables` are keyed by the device's own `pocketnlu.values.value_key`, so the device finds
 "A.C." and "ac" where the templates say "AC". Broken files raise DatasetError at the file and line
@@ -58,7 +63,7 @@ from hassil import (
 from pocketnlu.values import value_key
 
 from pocketnlu_tools.data.readers import DatasetError, PathLike, _located, _Malformed, _read_text
-from pocketnlu_tools.data.records import Example, Slot
+from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example, Slot
 
 MAX_FRUITLESS_DRAWS = 200  # draws in a row without a new text after which an intent is complete
 MAX_SPOKEN_FORMS = 1000  # spoken forms of one list entry whose `in` is a template, in value_tables
@@ -88,11 +93,13 @@ def load_templates(
     seed: int = 0,
     max_per_intent: int = 200,
     skip_word_share: float = 0.15,
+    typed_share: float = 0.3,
 ) -> TemplateSet:
     """Expand the templates of a YAML file, a folder of them, or several of either.
 
     `lists` gives the values of run-time lists (list name -> spoken texts or (spoken, canonical)
-    pairs, as `read_list_file` returns them). `skip_word_share` of the utterances get a skip word.
+    pairs, as `read_list_file` returns them). `skip_word_share` of the utterances get a skip word,
+    `typed_share` of them typing habits (a capital, a closing punctuation mark).
     Raises DatasetError naming the file, the line and the problem. Nothing is written anywhere.
     """
     files = _template_files(paths)
@@ -112,7 +119,7 @@ def load_templates(
         raise DatasetError(origin, f"hassil cannot load the templates: {error}") from None
     lines = {key: (doc.path, line) for doc in reversed(documents) for key, line in doc.sentences.items()}
     given = {name: _given_list(name, values) for name, values in (lists or {}).items()}
-    expander = _Expander(intents, given, seed, skip_word_share)
+    expander = _Expander(intents, given, seed, skip_word_share, typed_share)
     result = TemplateSet([], [], {}, {}, {}, {}, sources=[str(file) for file in files])
     taken: set = set()  # normalized texts of all intents so far
     for name, intent in intents.intents.items():
@@ -125,7 +132,8 @@ def load_templates(
                 sentences.append((sentence, scope))
             if block.slots and block.slots not in result.fixed_slots.get(name, []):
                 result.fixed_slots.setdefault(name, []).append(dict(block.slots))
-        for example, values in expander.expand(name, sentences, max_per_intent, taken):
+        limit = max_per_intent * (OUT_OF_SCOPE_FACTOR if name == OUT_OF_SCOPE else 1)
+        for example, values in expander.expand(name, sentences, limit, taken):
             result.examples.append(example)
             result.slot_values.append(values)
     _describe_slots(expander, result)
@@ -393,11 +401,20 @@ def _spoken_entries(slot_list: TextSlotList) -> List[TextSlotValue]:
     return [v for v in slot_list.values if not isinstance(v.text_in, TextChunk) or v.text_in.text.strip()]
 
 
+# The in-car model's dev set: out-of-scope recall 0.92 and in-scope accuracy 0.96 with 4x, against
+# 0.92 and 0.92 (a higher threshold refusing more in-scope commands) with as many as any intent.
+OUT_OF_SCOPE_FACTOR = 4
+QUESTION_WORDS = frozenset("what what's where where's when how how's who who's which why is are am can could will "
+                           "would do does did should shall have has any".split())
+
+
 class _Expander:
     """Seeded draws over hassil's expression trees."""
 
-    def __init__(self, intents: Intents, given: Dict[str, TextSlotList], seed: int, skip_word_share: float):
+    def __init__(self, intents: Intents, given: Dict[str, TextSlotList], seed: int, skip_word_share: float,
+                 typed_share: float):
         self.intents, self.given, self.seed, self.skip_word_share = intents, given, seed, skip_word_share
+        self.typed_share = typed_share
         self.rng = random.Random()
         self.bindings: Dict[str, tuple] = {}  # slot -> (list name, slot list, scope) of its first use
 
@@ -418,7 +435,17 @@ class _Expander:
                 continue
             taken.add(key)
             found, fruitless = found + 1, 0
+            if self.rng.random() < self.typed_share:
+                text = self.typed(text)
             yield Example(text, intent, slots=tuple(slot for slot, _ in slots)), tuple(value for _, value in slots)
+
+    def typed(self, text: str) -> str:
+        """Typing habits that keep every slot span in place: a capital first letter, and a closing
+        mark after the last word (a question mark when the text starts with a question word)."""
+        text = text[:1].upper() + text[1:]
+        if text.split(" ", 1)[0].lower() in QUESTION_WORDS:
+            return text + self.rng.choice(("?", "?", ""))
+        return text + self.rng.choice((".", ".", "!", ""))
 
     def skip_words(self, sentence: Sentence, pieces: List[Piece]) -> List[Piece]:
         """Sometimes a skip word at the start or the end, except next to a wildcard, which hassil

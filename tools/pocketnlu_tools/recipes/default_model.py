@@ -1,5 +1,7 @@
 """Builds the default in-car model shipped in the package (runtime/pocketnlu/models/incar.pnlu) from
-the project's own dataset (pocketnlu_tools/data/incar/incar.jsonl). Rebuilding gives the same bytes.
+the project's own in-car templates (pocketnlu_tools/data/incar/incar.yaml), with settings,
+calibration and the out-of-scope threshold chosen on its hand-written dev set (dev_handwritten.jsonl).
+Rebuilding gives the same bytes.
 
 Usage: python -m pocketnlu_tools.recipes.default_model --output runtime/pocketnlu/models/incar.pnlu
 """
@@ -7,11 +9,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from pocketnlu_tools.data.incar.generator import DATASET
+from pocketnlu_tools.data.incar import DEV, TEMPLATES
 from pocketnlu_tools.trainer import Trainer
 
 # Recorded in the file, so changing it changes the model's bytes.
 PROVENANCE = {"dataset": "pocketnlu in-car commands (tools/incar)"}
+# Sentences drawn from each intent's templates: 400 gave a better dev slot F1 and out-of-scope recall
+# than 200 (0.865 / 0.917 against 0.819 / 0.903), for 50% more training time.
+SAMPLES_PER_INTENT = 400
 # The slots whose text the device resolves to values (pocketnlu.entities); levels said as words
 # ("max", "low") do not resolve and the application reads them as words.
 SLOT_KINDS = {"temperature": "temperature", "temperature_delta": "number", "fan_level": "number",
@@ -20,8 +25,9 @@ SLOT_KINDS = {"temperature": "temperature", "temperature_delta": "number", "fan_
 
 
 def default_model_trainer(progress=None) -> Trainer:
-    """The fitted trainer of the default model: the Trainer's defaults on the in-car dataset."""
-    return Trainer(provenance=PROVENANCE, slot_kinds=SLOT_KINDS, progress=progress).fit(DATASET)
+    """The fitted trainer of the default model: the Trainer's defaults on the in-car templates."""
+    return Trainer(provenance=PROVENANCE, slot_kinds=SLOT_KINDS, dev=DEV, samples_per_intent=SAMPLES_PER_INTENT,
+                   progress=progress).fit(TEMPLATES)
 
 
 def main(argv=None) -> int:
