@@ -31,6 +31,8 @@
 #define PNLU_SELECT_SAMPLE 64    /* one sampled position per 64 rows */
 #define PNLU_MAX_TOKENS 65535    /* Viterbi back-pointers are uint16 */
 #define PNLU_VITERBI_TOP 16      /* column lists shorter than this take Viterbi's fast path */
+#define PNLU_MAX_CRF_LABELS 4096 /* labels of CRF transitions; real slot taggers have tens to hundreds */
+#define PNLU_MAX_VITERBI_WORK 1048576 /* cost of one Viterbi step a CRF's transitions may have (FORMAT.md) */
 #define PNLU_MAX_WORDS 1000000   /* words per call of the feature composer */
 #define PNLU_MAX_FEATURE_ORDERS 8 /* entries of each length list of pnlu_feature_config */
 #define PNLU_MAX_NGRAM_ORDER 8

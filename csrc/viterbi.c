@@ -9,6 +9,7 @@ int pnlu_transitions_dense(pnlu_transitions *tr, const uint8_t *values, size_t l
     if (!tr || !values || n_labels == 0 || n_labels > PNLU_MAX_LABELS || (value_bytes != 2 && value_bytes != 4))
         return PNLU_E_ARGUMENT;
     if ((uint64_t)len != (uint64_t)value_bytes * n_labels * n_labels) return PNLU_E_SIZE; /* no 32-bit wrap */
+    if ((uint64_t)n_labels * n_labels > PNLU_MAX_VITERBI_WORK) return PNLU_E_LIMIT; /* a step visits every entry */
     memset(tr, 0, sizeof *tr);
     tr->dense = values;
     tr->n_labels = (uint32_t)n_labels;
@@ -25,6 +26,7 @@ static uint64_t columns_bytes(uint64_t n_labels, uint64_t n_nonzero) {
 
 int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t len) {
     uint32_t rows, cols, n_nonzero, y, previous, start, end, e;
+    uint64_t work; /* step_columns' cost of one token (FORMAT.md, PNLU_MAX_VITERBI_WORK) */
     const uint8_t *starts, *froms;
     if (!tr || !data) return PNLU_E_ARGUMENT;
     if (len < COLUMNS_HEADER_BYTES) return PNLU_E_TRUNCATED;
@@ -35,14 +37,17 @@ int pnlu_transitions_columns(pnlu_transitions *tr, const uint8_t *data, size_t l
         (uint64_t)n_nonzero > (uint64_t)rows * cols)
         return PNLU_E_HEADER;
     if ((uint64_t)len != columns_bytes(rows, n_nonzero)) return PNLU_E_SIZE;
+    if (rows > PNLU_MAX_CRF_LABELS) return PNLU_E_LIMIT;
     starts = data + COLUMNS_HEADER_BYTES;
     froms = starts + 4 * ((size_t)cols + 1);
     /* Every column's list must be in range and strictly increasing: Viterbi relies on it. */
     if (pnlu_load_u32(starts) != 0 || pnlu_load_u32(starts + 4 * (size_t)cols) != n_nonzero) return PNLU_E_CORRUPT;
-    for (y = 0; y < cols; y++) {
+    for (y = 0, work = (uint64_t)rows * PNLU_VITERBI_TOP; y < cols; y++) {
         start = pnlu_load_u32(starts + 4 * (size_t)y);
         end = pnlu_load_u32(starts + 4 * ((size_t)y + 1));
         if (end < start || end > n_nonzero) return PNLU_E_CORRUPT;
+        work += end - start < PNLU_VITERBI_TOP ? end - start : rows + (end - start);
+        if (work > PNLU_MAX_VITERBI_WORK) return PNLU_E_LIMIT; /* here: also bounds this loop's work */
         for (e = start, previous = 0; e < end; e++) {
             uint32_t from = pnlu_load_u16(froms + 2 * (size_t)e);
             if (from >= rows || (e > start && from <= previous)) return PNLU_E_CORRUPT;
@@ -82,15 +87,25 @@ static void step_dense(const pnlu_transitions *tr, const int64_t *prev, int64_t 
     }
 }
 
+/* Entries [*start, *end) of column y, or 0 if the file's bytes no longer bound them: the file
+ * can be rewritten in place while it is mapped, so every index read from it is checked here,
+ * where it is used, not only when the model was opened. */
+static int column_range(const pnlu_transitions *tr, size_t y, uint32_t *start, uint32_t *end) {
+    *start = pnlu_load_u32(tr->column_starts + 4 * y);
+    *end = pnlu_load_u32(tr->column_starts + 4 * (y + 1));
+    return *start <= *end && *end <= tr->n_nonzero;
+}
+
 /* One step with column lists, the same result as step_dense on the equivalent dense matrix
  * (ties to the lowest label) in O(n_labels * PNLU_VITERBI_TOP + n_nonzero) instead of
  * O(n_labels^2). A column with fewer than PNLU_VITERBI_TOP entries: the best label without an
  * entry (transition 0) is the first unmarked one of prev's top list, in (score desc, label asc)
  * order, because the list is longer than the column; then the column's entries compete with it.
  * Longer columns are scattered into `column` and scanned in full. `column` is all zero and
- * `marks` below `*stamp` between calls. */
-static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t *cur, uint16_t *bp,
-                         int64_t *column, int64_t *marks, int64_t *stamp) {
+ * `marks` below `*stamp` between calls. PNLU_E_CORRUPT if a column's bounds or a `from` label
+ * read from the file are out of range (each read is checked: the bytes may change between two). */
+static int step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t *cur, uint16_t *bp,
+                        int64_t *column, int64_t *marks, int64_t *stamp) {
     uint16_t top[PNLU_VITERBI_TOP];
     size_t n = tr->n_labels, n_top = 0, y, from, i;
     for (from = 0; from < n; from++) {
@@ -104,14 +119,17 @@ static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_
         top[at] = (uint16_t)from;
     }
     for (y = 0; y < n; y++) {
-        uint32_t start = pnlu_load_u32(tr->column_starts + 4 * y);
-        uint32_t end = pnlu_load_u32(tr->column_starts + 4 * (y + 1)), e;
+        uint32_t start, end, e, f;
         int64_t best = 0;
         uint32_t best_from = 0;
         int found = 0;
+        if (!column_range(tr, y, &start, &end)) return PNLU_E_CORRUPT;
         if (end - start < PNLU_VITERBI_TOP) {
             ++*stamp;
-            for (e = start; e < end; e++) marks[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = *stamp;
+            for (e = start; e < end; e++) {
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
+                marks[f] = *stamp;
+            }
             for (i = 0; i < n_top; i++)
                 if (marks[top[i]] != *stamp) {
                     best = prev[top[i]];
@@ -120,8 +138,9 @@ static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_
                     break;
                 }
             for (e = start; e < end; e++) {
-                uint32_t f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e);
-                int64_t s = prev[f] + pnlu_load_i32(tr->values + 4 * (size_t)e);
+                int64_t s;
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
+                s = prev[f] + pnlu_load_i32(tr->values + 4 * (size_t)e);
                 if (!found || s > best || (s == best && f < best_from)) {
                     best = s;
                     best_from = f;
@@ -129,8 +148,10 @@ static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_
                 }
             }
         } else {
-            for (e = start; e < end; e++)
-                column[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = pnlu_load_i32(tr->values + 4 * (size_t)e);
+            for (e = start; e < end; e++) {
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
+                column[f] = pnlu_load_i32(tr->values + 4 * (size_t)e);
+            }
             best = prev[0] + column[0];
             for (from = 1; from < n; from++) {
                 int64_t s = prev[from] + column[from];
@@ -139,11 +160,17 @@ static void step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_
                     best_from = (uint32_t)from;
                 }
             }
-            for (e = start; e < end; e++) column[pnlu_load_u16(tr->from_labels + 2 * (size_t)e)] = 0;
+            /* Bytes rewritten since the scatter can leave an entry set: this call's later scores
+             * are then wrong, but every index stays in bounds. */
+            for (e = start; e < end; e++) {
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
+                column[f] = 0;
+            }
         }
         cur[y] = best;
         bp[y] = (uint16_t)best_from;
     }
+    return PNLU_OK;
 }
 
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transitions *tr, int64_t *work,
@@ -151,6 +178,7 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transi
     int64_t *prev, *cur, *column, *marks, *swap, best, stamp = 0;
     size_t t, y, n_labels;
     uint32_t arg;
+    int status;
 
     if (n_tokens == 0) {
         if (best_score) *best_score = 0;
@@ -174,8 +202,8 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transi
         const int64_t *state = state_scores + t * n_labels;
         if (tr->dense)
             step_dense(tr, prev, cur, backptr + t * n_labels);
-        else
-            step_columns(tr, prev, cur, backptr + t * n_labels, column, marks, &stamp);
+        else if ((status = step_columns(tr, prev, cur, backptr + t * n_labels, column, marks, &stamp)) != PNLU_OK)
+            return status;
         for (y = 0; y < n_labels; y++) cur[y] += state[y];
         swap = prev;
         prev = cur;

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 import pocketnlu
-from pocketnlu import LimitError, ModelClosedError, ModelStore
+from pocketnlu import InputError, LimitError, ModelClosedError, ModelStore
 
 from pocketnlu.models import DEFAULT_MODEL
 COMMANDS = ["set the temperature to seventy two degrees", "call mom", "navigate to the airport",
@@ -31,8 +31,9 @@ def test_store_opens_by_name_and_evicts_the_least_recently_used(skills):
         assert "skill0" in store and "skill2" in store and "skill1" not in store
         assert store.mapped_bytes <= store.budget_bytes
         assert (store.opens, store.evictions) == (3, 1)
-        same = store.get(str(skills / "skill0.pnlu"))  # by path: the same open model
-        assert same is store.get("skill0") and store.opens == 3
+        assert store.get("skill0.pnlu") is store.get("skill0") and store.opens == 3
+        with pytest.raises(InputError, match="is not a name"):  # a store with a directory takes names only
+            store.get(str(skills / "skill0.pnlu"))
 
 
 def test_store_never_exceeds_its_budget(skills):

@@ -7,6 +7,7 @@ Layout and version history: csrc/FORMAT.md.
 import json
 import mmap
 import os
+import stat
 import struct
 import zlib
 from dataclasses import dataclass
@@ -131,14 +132,19 @@ class ModelFile:
 
     def __init__(self, path):
         self.path = os.fspath(path)
-        with open(self.path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+        # O_NONBLOCK: a FIFO (or a device) named as a model must not block the opening thread.
+        with os.fdopen(os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb") as f:
+            status = os.fstat(f.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise CorruptModelError(f"{self.path}: not a regular file")
+            size = status.st_size
             if size < HEADER.size:
                 raise TruncatedFileError(
                     f"{self.path}: file is {size} bytes, shorter than the {HEADER.size}-byte header"
                 )
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         self._exports = []
+        self._views = []  # every view handed out: released at close, so the map can always close
         try:
             self._view = memoryview(self._map)
             try:
@@ -178,7 +184,11 @@ class ModelFile:
             raise CorruptModelError(
                 f"{self.path}: section {name!r} is a {KIND_NAMES[section.kind]}, expected a {KIND_NAMES[kind]}"
             )
-        return self._view[section.offset : section.offset + section.length]
+        return self._handed_out(self._view[section.offset : section.offset + section.length])
+
+    def _handed_out(self, view: memoryview) -> memoryview:
+        self._views.append(view)
+        return view
 
     def matrix(self, name: str):
         """A matrix section as (rows, cols, memoryview of its value bytes, bytes per value)."""
@@ -195,7 +205,7 @@ class ModelFile:
                 f"{self.path}: matrix section {name!r} is {section.length} bytes, expected {expected} for {rows}x{cols}"
             )
         start = section.offset + MATRIX_HEADER.size
-        return rows, cols, self._view[start : section.offset + section.length], width
+        return rows, cols, self._handed_out(self._view[start : section.offset + section.length]), width
 
     def c_pointer(self, view: memoryview):
         """A C pointer to `view` (a part of this file), valid until close()."""
@@ -221,6 +231,9 @@ class ModelFile:
             ffi.release(pointer)
             view.release()
         self._exports = []
+        for view in getattr(self, "_views", ()):  # a view still referenced (a traceback's) is cut off
+            view.release()
+        self._views = []
         view = getattr(self, "_view", None)
         if view is not None:
             view.release()

@@ -8,6 +8,7 @@ from typing import Sequence, Tuple
 import numpy as np
 
 from pocketnlu._binding import lib
+from pocketnlu.transitions import check_section
 from pocketnlu.modelfile import (
     ALIGNMENT, COLUMNS_HEADER, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_SINCE, KIND_TABLE,
     MAGIC, MATRIX_HEADER, SECTION, header_crc,
@@ -22,7 +23,10 @@ def matrix_section(values: np.ndarray):
     values = np.asarray(values)
     fits16 = values.size == 0 or (values.min() >= -(1 << 15) and values.max() < (1 << 15))
     kind, dtype = (KIND_MATRIX16, "<i2") if fits16 else (KIND_MATRIX, "<i4")
-    return kind, MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype=dtype).tobytes()
+    data = MATRIX_HEADER.pack(rows, cols) + np.ascontiguousarray(values, dtype=dtype).tobytes()
+    if rows == cols:  # CRF transitions: within the limits the reader checks (a ValueError naming them)
+        check_section(kind, data)
+    return kind, data
 
 
 def columns_section(values: np.ndarray):
@@ -36,8 +40,10 @@ def columns_section(values: np.ndarray):
     to_labels, from_labels = np.nonzero(values.T)  # column-major: by `to`, then increasing `from`
     starts = np.searchsorted(to_labels, np.arange(cols + 1)).astype("<u4")
     froms = from_labels.astype("<u2").tobytes()
-    return KIND_COLUMNS, (COLUMNS_HEADER.pack(rows, cols, len(from_labels), 0) + starts.tobytes() + froms
-                          + bytes(len(froms) % 4) + values.T[to_labels, from_labels].astype("<i4").tobytes())
+    data = (COLUMNS_HEADER.pack(rows, cols, len(from_labels), 0) + starts.tobytes() + froms
+            + bytes(len(froms) % 4) + values.T[to_labels, from_labels].astype("<i4").tobytes())
+    check_section(KIND_COLUMNS, data)  # within the limits the reader checks (a ValueError naming them)
+    return KIND_COLUMNS, data
 
 
 def meta_section(meta: dict) -> bytes:
