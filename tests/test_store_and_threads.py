@@ -3,6 +3,7 @@ while other threads use them."""
 import random
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -123,3 +124,23 @@ def test_threads_parse_while_the_store_opens_and_evicts(skills):
             thread.join()
         assert store.mapped_bytes <= store.budget_bytes
     assert errors == []
+
+
+def test_a_child_forked_while_a_thread_holds_a_models_lock_can_use_the_model():
+    import os
+
+    with pocketnlu.open(DEFAULT_MODEL) as model:
+        with model._lock:  # as if another thread were entering a parse at the moment of the fork
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0 if model.parse("call mom").intent == "call_contact" else 1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                assert os.waitstatus_to_exitcode(status) == 0
+                return
+            time.sleep(0.05)
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child blocked on the model's lock")

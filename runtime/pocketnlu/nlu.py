@@ -7,6 +7,7 @@ spans) live here and are shared with the host's float reference, so the two cann
 """
 import os
 import threading
+import weakref
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -249,6 +250,7 @@ class NLUModel:
         self._file = ModelFile(path)
         # Calls in flight, so that close() from another thread unmaps only after they finish.
         self._lock = threading.Lock()
+        _OPEN_MODELS.add(self)
         self._active = 0
         self._closing = False
         try:
@@ -361,6 +363,20 @@ class NLUModel:
 
     def __exit__(self, *exc):
         self.close()
+
+
+_OPEN_MODELS: "weakref.WeakSet[NLUModel]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while another thread held a model's lock would block on it forever: every
+    model gets a new lock (its count of calls in flight is kept: a store's hold is one of them)."""
+    for model in list(_OPEN_MODELS):
+        model._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def open_model(path: Union[str, "os.PathLike[str]"]) -> NLUModel:
