@@ -10,7 +10,7 @@ import pytest
 
 from pocketnlu.demo.asr import DICTIONARY, LANGUAGE_MODEL, AudioFormatError, read_wav
 from pocketnlu.models import DEFAULT_MODEL
-from pocketnlu_tools.bench.voice import load_samples, word_errors
+from pocketnlu_tools.bench.voice import load_samples, summary, word_errors
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "audio"  # not the tools' default: they may be installed
 
@@ -19,6 +19,8 @@ needs_pocketsphinx = pytest.mark.skipif(importlib.util.find_spec("pocketsphinx")
 needs_default_model = pytest.mark.skipif(not DEFAULT_MODEL.exists(),
                                          reason=f"the default in-car model {DEFAULT_MODEL} is not built yet")
 MAX_SAMPLE_BYTES = 100_000
+MAX_SAMPLES_BYTES = 6_000_000  # the repository carries them
+VOICES = ("en-us+klatt", "en+klatt")  # what tools/pocketnlu_tools/recipes/voice_samples.sh speaks
 
 
 def language_model_words():
@@ -33,16 +35,38 @@ def test_every_language_model_word_has_a_pronunciation():
     pronounced = {entry[0].split("(")[0] for entry in entries}
     assert all(len(entry) > 1 for entry in entries)
     assert language_model_words() <= pronounced
-    assert "recirculation" in pronounced and "calloway's" in pronounced  # from the extra table and the rule
+    assert "recirculation" in pronounced and "okafor's" in pronounced  # from the extra table and the rule
+
+
+def sentence_list():
+    """(name, intent, text) of tests/audio/sentences.tsv, the list the samples are spoken from."""
+    lines = (SAMPLES_DIR / "sentences.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line.strip() and not line.startswith("#")]
 
 
 def test_samples_are_small_16khz_mono_and_listed():
     samples = load_samples(SAMPLES_DIR)
-    assert 6 <= len(samples) <= 10
+    assert 40 <= len(samples) <= 100
     assert {path.name for path in SAMPLES_DIR.glob("*.wav")} == {s["file"].name for s in samples}
     for sample in samples:
         assert sample["file"].stat().st_size < MAX_SAMPLE_BYTES
         assert len(read_wav(sample["file"])) > 16000  # at least half a second of 16-bit audio
+    assert sum(sample["file"].stat().st_size for sample in samples) < MAX_SAMPLES_BYTES
+
+
+def test_samples_are_the_sentence_list_in_every_voice():
+    samples = load_samples(SAMPLES_DIR)
+    spoken = {(s["text"], s["intent"], s["voice"]) for s in samples}
+    assert len(spoken) == len(samples)
+    assert spoken == {(text, intent, voice) for _, intent, text in sentence_list() for voice in VOICES}
+
+
+def test_samples_are_not_training_sentences():
+    pytest.importorskip("hassil", reason="reading the templates needs hassil: pip install 'pocketnlu[train]'")
+    from pocketnlu_tools.data.incar import TEMPLATES
+    from pocketnlu_tools.recipes.speech_lm import spoken_sentences
+
+    assert not {text for _, _, text in sentence_list()} & set(spoken_sentences(TEMPLATES))
 
 
 def test_read_wav_rejects_other_formats(tmp_path):
@@ -76,10 +100,18 @@ def test_language_model_rebuilds_to_the_same_bytes(tmp_path):
 def test_endpointer_splits_a_stream_into_utterances():
     from pocketnlu.demo.asr import utterances
 
-    speech = read_wav(SAMPLES_DIR / "set_fan_speed.wav")
+    speech = read_wav(SAMPLES_DIR / "set_fan_speed-us.wav")
     silence = bytes(32000)  # one second
     stream = io.BytesIO(silence + speech + silence + speech + silence)
     assert len(list(utterances(lambda n_samples: stream.read(2 * n_samples)))) == 2
+
+
+# Per voice, as measured (BENCHMARKS.md, voice block) on its 39 samples: word error rate 17.7% and
+# 35.0%, right intents from speech 32 and 25, wrong actions 2 and 7. The limits leave a margin of 4
+# points of word error rate and 2 samples, for other PocketSphinx builds and platforms; espeak's
+# voices are not a person's.
+LIMITS = {"en-us+klatt": {"word_error_rate": 0.217, "right": 30, "wrong_actions": 4},
+          "en+klatt": {"word_error_rate": 0.390, "right": 23, "wrong_actions": 9}}
 
 
 @needs_pocketsphinx
@@ -88,9 +120,10 @@ def test_samples_transcribe_and_parse_to_the_expected_intents():
     from pocketnlu_tools.bench.voice import run
 
     results = run(SAMPLES_DIR, repeats=1)
-    errors = sum(r.word_errors for r in results)
-    words = sum(len(r.text.split()) for r in results)
-    right = [r.file for r in results if r.intent_from_speech == r.intent]
-    report = json.dumps([(r.text, r.transcript, r.intent_from_speech) for r in results], indent=1)
-    assert errors / words <= 0.15, report  # measured 7% (BENCHMARKS.md); espeak's voice is not a person's
-    assert len(right) >= 0.8 * len(results), report
+    report = json.dumps([(r.file, r.transcript, r.intent_from_speech, r.outcome) for r in results], indent=1)
+    assert {r.voice for r in results} == set(LIMITS)
+    for voice, limit in LIMITS.items():
+        measured = summary([r for r in results if r.voice == voice])
+        assert measured["word_errors"] / measured["words"] <= limit["word_error_rate"], (voice, report)
+        assert measured["from_speech"] >= limit["right"], (voice, report)
+        assert measured["wrong_actions"] <= limit["wrong_actions"], (voice, report)

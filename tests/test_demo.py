@@ -12,7 +12,7 @@ import pocketnlu
 from pocketnlu.demo import run_demo
 from pocketnlu.models import DEFAULT_MODEL
 
-SAMPLE_WAV = Path(__file__).resolve().parent / "audio" / "set_volume.wav"
+SAMPLE_WAV = Path(__file__).resolve().parent / "audio" / "set_volume-us.wav"
 
 needs_default_model = pytest.mark.skipif(not DEFAULT_MODEL.exists(),
                                          reason=f"the default in-car model {DEFAULT_MODEL} is not built yet")
