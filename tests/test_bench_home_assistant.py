@@ -1,0 +1,89 @@
+"""The Home Assistant benchmark (pocketnlu_tools.bench.home_assistant) on a handful of intents:
+the hand-written paraphrases are well formed, the templates pocketnlu trains on keep Home
+Assistant's meaning, both systems run, and the block renders. The full run is
+`python -m pocketnlu_tools.bench.home_assistant --write BENCHMARKS.md`."""
+import collections
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("hassil", reason="the Home Assistant benchmark needs hassil (pip install '.[train]')")
+pytest.importorskip("home_assistant_intents", reason="the Home Assistant benchmark needs home-assistant-intents "
+                                                    "(pip install home-assistant-intents)")
+
+from pocketnlu_tools.bench import home_assistant as ha  # noqa: E402
+from pocketnlu_tools.bench.markdown import update_block  # noqa: E402
+from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example  # noqa: E402
+
+PARAPHRASES = Path(__file__).parent / "home_assistant" / "paraphrases.jsonl"
+FEW = ["HassTurnOn", "HassTurnOff", "HassMediaPause", "HassShoppingListAddItem", "HassGetWeather"]
+# A few generic out-of-scope utterances, so that the small model can refuse (the full benchmark
+# takes SNIPS's).
+BACKGROUND = [Example(text, OUT_OF_SCOPE) for text in [
+    "book a table for four tonight", "what is the capital of peru", "tell me a story", "call the office",
+    "how old is the universe", "find me a cheap flight to rome", "what does this word mean", "who wrote hamlet",
+    "send an email to my landlord", "rate this book five stars", "show me movie times for tonight",
+    "how many ounces are in a cup", "order new printer ink", "what is the square root of two",
+    "find a dentist near me", "i want to learn spanish", "when does the bank close", "track my order",
+    "recommend a good podcast app", "what year did the war end"] * 2]
+
+
+def _template_slots(data):
+    """Slot names each intent's templates can fill."""
+    slots = collections.defaultdict(set)
+    for name, intent in data["intents"].items():
+        for block in intent["data"]:
+            for sentence in block["sentences"]:
+                for list_name, slot in re.findall(r"\{([^{}:]+)(?::([^{}]+))?\}", sentence):
+                    slots[name].add(slot or list_name)
+    return slots
+
+
+def test_paraphrases_are_well_formed():
+    cases = ha.load_paraphrases(PARAPHRASES)
+    in_scope = [case for case in cases if case.intent is not None]
+    assert len(in_scope) >= 150 and len(cases) - len(in_scope) >= 30
+    assert len({case.text.lower() for case in cases}) == len(cases), "duplicate texts"
+    data = ha.ha_intents("en")
+    slots = _template_slots(data)
+    names = {"name": set(ha.HOME), "area": set(ha.AREAS), "floor": set(ha.FLOORS)}
+    for case in in_scope:
+        assert case.intent in data["intents"], case
+        assert set(case.slots) <= slots[case.intent], (case, sorted(slots[case.intent]))
+        for slot, allowed in names.items():
+            if slot in case.slots and not (slot == "name" and "Timer" in case.intent):
+                assert case.slots[slot] in allowed, case
+    assert all(not case.slots for case in cases if case.intent is None)
+
+
+def test_adapted_templates_keep_home_assistant_meaning():
+    data = ha.ha_intents("en", ["HassMediaPause", "HassLightSet", "HassStartTimer"])
+    adapted = ha.adapt(data)
+    # {name} in a block that requires media players is filled only with the home's media players
+    for block in adapted.data["intents"]["HassMediaPause"]["data"]:
+        if "lists" in block:
+            assert set(block["lists"]["name"]["values"]) == {n for n, d in ha.HOME.items() if d == "media_player"}
+    # a slot filled from several lists is one slot type per list, reported under its own name
+    assert set(adapted.shared_slots["brightness"]) == {"brightness", "brightness_level"}
+    assert adapted.renamed["brightness__brightness_level"] == ("brightness", None)
+    assert adapted.slot_kinds["brightness__brightness"] == "percentage"
+    assert "name__timer_name" in adapted.renamed
+    assert ha.restrict(data, adapted)["intents"].keys() == data["intents"].keys()
+
+
+def test_benchmark_on_a_few_intents(tmp_path):
+    report = ha.run(FEW, samples_per_intent=120, test_per_intent=20, background=BACKGROUND,
+                    paraphrases=ha.load_paraphrases(PARAPHRASES))
+    generated, paraphrases = report["sets"]["generated"], report["sets"]["paraphrases"]
+    assert generated["hassil"]["n"] >= 80
+    # hassil matches what its own templates generate: the harness (lists, context) is right
+    assert generated["hassil"]["intent_accuracy"] >= 0.98 and generated["hassil"]["slot_accuracy"] >= 0.97
+    assert generated["pocketnlu"]["intent_accuracy"] >= 0.9
+    assert paraphrases["pocketnlu"]["n_in_scope"] >= 40 and paraphrases["pocketnlu"]["n_oos"] >= 30
+    assert report["pnlu_bytes"] > 0 and report["hassil_json_bytes"] > report["pnlu_bytes"]
+    text = ha.render(report)
+    assert "| intent accuracy (in scope) |" in text and ha.COMMAND in text
+    target = tmp_path / "BENCHMARKS.md"
+    update_block(target, "home-assistant", text)
+    assert "<!-- BEGIN home-assistant -->" in target.read_text()
