@@ -9,18 +9,15 @@ import os
 import platform
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from pocketnlu.features import prepare, token_features
 from pocketnlu.nlu import open_model
 
 from pocketnlu_tools.bench.markdown import update_block
+from pocketnlu_tools.bench.peers import crfsuite_peer, fasttext_peers, sklearn_peers
 from pocketnlu_tools.train.evaluate import evaluate
 from pocketnlu_tools.trainer import Trainer
-from pocketnlu_tools.train.pipeline import PackOptions, bio_tags, choose_dead_zones, pack_nlu, train_nlu, uncompressed_bytes
+from pocketnlu_tools.train.pipeline import PackOptions, choose_dead_zones, pack_nlu, train_nlu, uncompressed_bytes
 from pocketnlu_tools.pack.writer import write_atomically
 
 WEIGHT_BITS = (8, 6, 4)
@@ -58,81 +55,6 @@ def flat_and_hierarchical(flat, train, test, workdir):
         with open_model(path) as compressed:
             rows.append((name, evaluate(compressed, test), path.stat().st_size))
     return rows
-
-
-def sklearn_peers(train, test):
-    """The pipelines people write first: tf-idf word 1-2 grams with LR and with LinearSVC."""
-    import pickle
-
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.svm import LinearSVC
-
-    results = {}
-    for name, classifier in (("scikit-learn tf-idf + LogisticRegression", LogisticRegression(max_iter=2000, C=10)),
-                             ("scikit-learn tf-idf + LinearSVC", LinearSVC())):
-        pipeline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), classifier)
-        pipeline.fit([e.text for e in train], [e.intent for e in train])
-        accuracy = float(np.mean(pipeline.predict([e.text for e in test]) == np.array([e.intent for e in test])))
-        results[name] = {"intent_accuracy": accuracy, "bytes": len(pickle.dumps(pipeline))}
-    return results
-
-
-def fasttext_peers(train, test, workdir):
-    """fastText supervised (word bigrams) and its quantized .ftz, as its docs recommend."""
-    try:
-        import fasttext
-    except ImportError:
-        return {}
-    path = Path(workdir) / "train.txt"
-    path.write_text("".join(f"__label__{e.intent} {e.text.lower()}\n" for e in train))
-    model = fasttext.train_supervised(str(path), epoch=25, lr=0.5, wordNgrams=2, verbose=0, seed=0, thread=1)
-    results = {}
-    for name, quantize in (("fastText", False), ("fastText quantized (.ftz)", True)):
-        if quantize:
-            model.quantize(input=str(path), qnorm=True, retrain=True, cutoff=100000)
-        out = Path(workdir) / ("model.ftz" if quantize else "model.bin")
-        model.save_model(str(out))
-        # The C++ binding directly: fastText's wrapper breaks on numpy 2 (np.array(copy=False)).
-        predicted = [model.f.predict(e.text.lower().replace("\n", " "), 1, 0.0, "strict")[0][1][len("__label__"):]
-                     for e in test]
-        accuracy = float(np.mean([p == e.intent for p, e in zip(predicted, test)]))
-        results[name] = {"intent_accuracy": accuracy, "bytes": out.stat().st_size}
-    return results
-
-
-def crfsuite_peer(train, test, features, workdir):
-    """python-crfsuite on the same token features (without the intent, which a slot tagger on its
-    own does not have), its own model file and tagger."""
-    import pycrfsuite
-
-    features = replace(features, slot_intent=False)
-
-    from pocketnlu.nlu import bio_spans
-
-    from pocketnlu_tools.train.evaluate import slot_counts
-
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    for example in train:
-        tokens = prepare(example.text)[0]
-        if tokens:
-            trainer.append(pycrfsuite.ItemSequence(token_features(tokens, features)), bio_tags(example, tokens))
-    trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 200})
-    path = str(Path(workdir) / "peer.crfsuite")
-    trainer.train(path)
-    tagger = pycrfsuite.Tagger()
-    tagger.open(path)
-    tp = predicted = gold = 0
-    for example in test:
-        tokens = prepare(example.text)[0]
-        tags = tagger.tag(pycrfsuite.ItemSequence(token_features(tokens, features))) if tokens else []
-        counts = slot_counts(bio_spans(tokens, tags, example.text), example.slots)
-        tp, predicted, gold = tp + counts[0], predicted + counts[1], gold + counts[2]
-    tagger.close()
-    precision, recall = tp / max(predicted, 1), tp / max(gold, 1)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"python-crfsuite (slots only)": {"slot_f1": f1, "bytes": os.path.getsize(path)}}
 
 
 def render(name, data, n_train, test_name, test, float_report, plain, rows, peers, layouts, seconds) -> str:
