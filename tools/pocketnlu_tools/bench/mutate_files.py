@@ -421,7 +421,7 @@ def swap_layout(section: Section) -> None:
             parts = split(section.data, columns_regions(rows, n_nonzero))
             matrix = np.zeros((rows, rows), dtype=np.int64)
             starts = np.frombuffer(parts["starts"], "<u4")
-            to_labels = np.repeat(np.arange(rows), np.diff(starts.astype(np.int64)))  # intp is 32-bit on armhf
+            to_labels = np.repeat(np.arange(rows), np.diff(starts).astype(np.intp))  # repeat counts are intp: 32 bits on armhf
             matrix[np.frombuffer(parts["froms"], "<u2"), to_labels] = np.frombuffer(parts["values"], "<i4")
             section.kind = KIND_MATRIX16 if np.abs(matrix).max(initial=0) < 1 << 15 else KIND_MATRIX
             section.data = MATRIX_HEADER.pack(rows, rows) + matrix.astype("<i2" if section.kind == KIND_MATRIX16
