@@ -216,7 +216,9 @@ class ModelFile:
     def verify(self) -> None:
         """Check every section's CRC-32; raise ChecksumError naming the first bad one."""
         for section in self.sections.values():
-            if zlib.crc32(self.section_bytes(section.name)) != section.crc32:
+            with self._view[section.offset : section.offset + section.length] as view:  # released here, not kept
+                crc = zlib.crc32(view)
+            if crc != section.crc32:
                 raise ChecksumError(f"{self.path}: section {section.name!r} checksum mismatch")
 
     @property
