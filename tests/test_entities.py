@@ -576,3 +576,17 @@ def test_engine_uses_relative_imports_only():
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 assert node.module in ("datetime", "fractions", "re", "typing"), (name, node.module)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("50%", 50), ("5000k", 5000), ("2700K", 2700), ("5-minute", 5), ("fourteen-hour", 14),
+    ("twenty-five-minute", 25),
+])
+def test_a_number_with_a_glued_unit_is_that_number(text, value):
+    # Templates glue units to numbers ({brightness}%); the tagged slot is the whole word.
+    assert resolve("number", text) == {"kind": "number", "value": value}
+
+
+@pytest.mark.parametrize("text", ["k", "x5", "5 k", "minute", "-minute", "5%%"])
+def test_only_a_number_takes_a_glued_unit(text):
+    assert resolve("number", text) is None

@@ -45,8 +45,8 @@ def test_classifier_learns_a_separable_dataset():
 def test_classifier_keeps_only_features_with_a_nonzero_weight():
     groups, labels = intent_dataset()
     model = train_classifier(groups, labels)
-    assert np.all(np.any(model.weights != 0, axis=1))
-    assert model.nonzero_weights == np.count_nonzero(model.weights)
+    assert np.all(np.any(model.weights.toarray() != 0, axis=1))
+    assert model.nonzero_weights == np.count_nonzero(model.weights.toarray())
     # "please" is in every utterance: the bias carries it, L1 zeroes it and its row is dropped.
     assert "w=please" not in model.features
 
@@ -66,7 +66,7 @@ def test_classifier_with_two_labels():
     assert model.labels == ["affirm", "deny"] and model.weights.shape[1] == 2 and model.bias.shape == (2,)
     assert model.labels[int(np.argmax(model.scores(["w=yes"])))] == "affirm"
     assert model.labels[int(np.argmax(model.scores(["w=no"])))] == "deny"
-    assert not model.weights[:, 0].any()  # one binary model: the first label scores 0
+    assert not model.weights[:, 0].toarray().any()  # one binary model: the first label scores 0
 
 
 def test_classifier_needs_two_labels():
@@ -137,3 +137,51 @@ def test_train_crf_learns_slots_and_cleans_up(tmp_path, monkeypatch):
 def test_train_crf_rejects_misaligned_tags():
     with pytest.raises(ValueError, match="2 tokens but 1 tags"):
         train_crf([[["w=a"], ["w=b"]]], [["O"]])
+
+
+def many_intents(n_intents, per_intent, seed=0):
+    """Utterances of n_intents intents, each told apart by two words of its own."""
+    rng = random.Random(seed)
+    groups, labels = [], []
+    for intent in range(n_intents):
+        own = [f"w=topic{intent}a", f"w=topic{intent}b"]
+        for _ in range(per_intent):
+            groups.append(own + [rng.choice(["w=show", "w=open", "w=find"]), rng.choice(["w=the", "w=my", "w=now"])])
+            labels.append(f"intent_{intent:04d}")
+    return groups, labels
+
+
+def test_many_labels_train_on_a_sample_with_sparse_weights_and_progress(monkeypatch):
+    # Past FULL_PROBLEM_LIMIT each label's binary problem sees its positives and
+    # NEGATIVE_SAMPLE negatives, not every utterance (10,000 intents took hours and 3 GB).
+    from sklearn.linear_model import LogisticRegression
+
+    import pocketnlu_tools.train.models as models
+
+    groups, labels = many_intents(300, 2)
+    monkeypatch.setattr(models, "FULL_PROBLEM_LIMIT", 10 * len(groups))
+    monkeypatch.setattr(models, "NEGATIVE_SAMPLE", 40)
+    monkeypatch.setattr(models, "PROGRESS_SECONDS", 0.0)
+    sizes = []
+    fit = LogisticRegression.fit
+    monkeypatch.setattr(LogisticRegression, "fit", lambda self, X, y, *a, **k: (sizes.append(X.shape[0]), fit(self, X, y, *a, **k))[1])
+    messages = []
+    model = train_classifier(groups, labels, progress=messages.append)
+    assert len(sizes) == 300 and max(sizes) == 2 + 40
+    assert any("300 of 300 labels" in message for message in messages)
+    assert model.nonzero_weights < 10 * 300  # a few weights per label, stored sparse
+    right = sum(model.labels[int(np.argmax(model.scores(g)))] == y for g, y in zip(groups, labels))
+    assert right >= 0.95 * len(groups)
+    again = train_classifier(groups, labels)
+    assert again.features == model.features and (again.weights != model.weights).nnz == 0
+
+
+def test_below_the_limit_every_label_sees_every_utterance(monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    groups, labels = many_intents(30, 3)
+    sizes = []
+    fit = LogisticRegression.fit
+    monkeypatch.setattr(LogisticRegression, "fit", lambda self, X, y, *a, **k: (sizes.append(X.shape[0]), fit(self, X, y, *a, **k))[1])
+    train_classifier(groups, labels)
+    assert sizes == [len(groups)] * 30

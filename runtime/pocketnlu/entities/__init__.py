@@ -5,12 +5,16 @@
 
 `resolve` is strict: the whole text must be the entity (plus a few leading
 fillers), otherwise it returns None, since acting on a half-understood slot
-is worse than asking again. Texts over MAX_TEXT_CHARS characters or
+is worse than asking again. One exception: a number with a unit glued to it
+("50%", "5000k", "5-minute", "fourteen-hour") is, as a "number", that number:
+sentence templates glue units to numbers (Home Assistant's `{brightness}%`), and
+the tagged slot is the whole word. Texts over MAX_TEXT_CHARS characters or
 MAX_WORDS words return None before any parsing.
 
 Words live in per-language table modules (`en`); the other modules are the
 language-free engine, one kind or shared job each.
 """
+import re
 from datetime import date, datetime
 from typing import Optional, Union
 
@@ -39,6 +43,9 @@ _RESOLVERS = {
     "phone_number": resolve_phone_number,
 }
 KINDS = tuple(_RESOLVERS)
+
+# One word: a number, then a unit glued on: "-" and letters, or (after a digit) letters or "%".
+_GLUED_UNIT = re.compile(r"\s*(\S+?)(-[^\W\d_]+|%|[^\W\d_]+)\s*")
 
 
 def resolve(kind: str, text: str, reference_time: Optional[Moment] = None, *, language: str = "en") -> Optional[dict]:
@@ -72,4 +79,10 @@ def resolve(kind: str, text: str, reference_time: Optional[Moment] = None, *, la
         else:
             today = reference_time
         return resolve_date(tokens, lang, today)
-    return _RESOLVERS[kind](tokens, lang)
+    value = _RESOLVERS[kind](tokens, lang)
+    if value is None and kind == "number":
+        glued = _GLUED_UNIT.fullmatch(text)
+        if glued and (glued.group(2)[0] == "-" or glued.group(1)[-1].isdigit()):
+            head = tokenize(glued.group(1))
+            value = resolve_number(head, lang) if head else None
+    return value

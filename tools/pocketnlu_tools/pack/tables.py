@@ -31,10 +31,14 @@ def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
                 fingerprint_bits: int = 8, gamma: float = 1.0, seed: int = 0):
     """Pack (keys[i] -> nonzero entries of values[i]) into a table section.
 
-    values: int (n_keys, n_labels) quantized weights, every row with a nonzero entry;
+    values: int (n_keys, n_labels) quantized weights, dense or scipy sparse, every row with a
+    nonzero entry;
     bias: int32 (n_labels,). Returns (section bytes, TableSizes).
     """
-    values = np.asarray(values)
+    from scipy.sparse import csr_matrix
+
+    values = csr_matrix(values)  # dense or sparse in, rows as sorted nonzero (label, weight) pairs
+    values.eliminate_zeros()
     n_keys, n_labels = values.shape
     if len(keys) != n_keys:
         raise ValueError(f"{len(keys)} keys for {n_keys} weight rows")
@@ -42,23 +46,24 @@ def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
         raise ValueError(f"fingerprint bits must be between 0 and {lib.PNLU_MAX_FINGERPRINT_BITS}, got {fingerprint_bits}")
     if not 1 <= n_labels <= lib.PNLU_MAX_LABELS:
         raise ValueError(f"{n_labels} labels is out of range 1..{lib.PNLU_MAX_LABELS}")
-    if n_keys and not values.any(axis=1).all():
+    if n_keys and not np.diff(values.indptr).all():
         raise ValueError("every row must hold a nonzero weight (prune empty rows first)")
     limit = 2 ** (weight_bits - 1)
-    if values.size and (values.min() < -limit or values.max() >= limit):
+    if values.nnz and (values.data.min() < -limit or values.data.max() >= limit):
         raise ValueError(f"a weight does not fit in {weight_bits} bits")
 
     mphf = build_mphf(keys, gamma=gamma, seed=seed)
     by_slot = np.empty(n_keys, dtype=np.int64)
     by_slot[mphf.slots] = np.arange(n_keys)
     ordered = values[by_slot]
+    ordered.sort_indices()
 
-    row_index, labels = np.nonzero(ordered)  # row-major: rows in slot order, labels ascending
-    weights = ordered[row_index, labels].astype(np.int64)
+    # Row-major: rows in slot order, labels ascending within a row.
+    labels = ordered.indices.astype(np.int64)
+    weights = ordered.data.astype(np.int64)
     n_pairs = len(labels)
     label_bits = label_bits_for(n_labels)
-    row_lengths = np.count_nonzero(ordered, axis=1)
-    row_starts = np.concatenate(([0], np.cumsum(row_lengths)[:-1])) if n_keys else np.zeros(0, np.int64)
+    row_starts = ordered.indptr[:-1].astype(np.int64)
     start_bits = np.zeros(n_pairs, dtype=bool)
     start_bits[row_starts] = True
     pair_fields = labels.astype(np.uint64) | (

@@ -12,33 +12,48 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 @dataclass
 class LinearModel:
-    """Multiclass linear scorer: scores = bias + sum of the rows of the known features."""
+    """Multiclass linear scorer: scores = bias + sum of the rows of the known features.
+
+    `weights` (n_features, n_labels) is kept sparse (a scipy CSR matrix; a dense array given is
+    converted): a model of thousands of labels has few nonzero weights per label, and a dense
+    matrix of it would not fit in memory."""
 
     labels: List[str]
     features: List[str]
-    weights: np.ndarray  # (n_features, n_labels) float64
+    weights: "csr_matrix"  # (n_features, n_labels) float64
     bias: np.ndarray  # (n_labels,)
     _index: Dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.weights = csr_matrix(self.weights, dtype=np.float64)
+        self.weights.eliminate_zeros()
         self._index = {feature: row for row, feature in enumerate(self.features)}
 
     def scores(self, feature_list: Sequence[str]) -> np.ndarray:
         """Per-label scores; unknown features add nothing, repeated ones add their row again."""
         rows = [self._index[feature] for feature in feature_list if feature in self._index]
-        return self.bias + self.weights[rows].sum(axis=0)
+        if not rows:
+            return self.bias.copy()
+        return self.bias + np.asarray(self.weights[rows].sum(axis=0)).ravel()
 
     @property
     def nonzero_weights(self) -> int:
-        return int(np.count_nonzero(self.weights))
+        return int(self.weights.nnz)
 
 
 @dataclass
@@ -104,6 +119,18 @@ def _feature_matrix(feature_lists: Sequence[Sequence[str]], vocabulary: Dict[str
     return matrix
 
 
+# A label's binary problem sees every training utterance until labels x utterances exceeds
+# FULL_PROBLEM_LIMIT (every dataset of the benchmarks is below a tenth of it). Beyond, each label
+# trains on its positives, the negatives sharing a distinctive feature with them (one found in
+# at most DISTINCTIVE_SHARE of the utterances) and random others, NEGATIVE_SAMPLE negatives in
+# all: the work per label then no longer grows with the number of labels (10,000 intents of two
+# utterances each: minutes instead of hours).
+FULL_PROBLEM_LIMIT = 20_000_000
+NEGATIVE_SAMPLE = 2000
+DISTINCTIVE_SHARE = 0.01
+PROGRESS_SECONDS = 10.0  # a progress line at most this often during a long fit
+
+
 def train_classifier(
     feature_lists: Sequence[Sequence[str]],
     labels: Sequence[str],
@@ -113,6 +140,8 @@ def train_classifier(
     intercept_scaling: float = 10.0,
     min_count: int = 1,
     random_state: int = 0,
+    penalty: str = "l1",
+    progress: Callable[[str], None] = lambda message: None,
 ) -> LinearModel:
     """One-vs-rest L1 logistic regression (scikit-learn's liblinear solver) over binary features.
 
@@ -123,7 +152,11 @@ def train_classifier(
     features. class_weight="balanced" weighs each binary problem's positives up, which helps
     rare intents. intercept_scaling lowers the L1 penalty liblinear puts on the intercept.
     Features seen in fewer than min_count training utterances are not considered at all.
+    Memory is the data plus the nonzero weights; past FULL_PROBLEM_LIMIT each label trains on a
+    sample of the negatives (see above).
     """
+    from scipy.sparse import coo_matrix
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     label_names = sorted(set(labels))
@@ -136,39 +169,102 @@ def train_classifier(
     vocabulary_list = sorted(feature for feature, count in counts.items() if count >= min_count)
     vocabulary = {feature: column for column, feature in enumerate(vocabulary_list)}
     matrix = _feature_matrix(feature_lists, vocabulary)
-    targets = np.asarray(labels)
+    column_of = {label: column for column, label in enumerate(label_names)}
+    targets = np.array([column_of[label] for label in labels])
     # With two labels one binary model suffices: the first label scores 0 (same softmax and argmax).
     positives = label_names[1:] if len(label_names) == 2 else label_names
-    coef = np.zeros((len(vocabulary_list), len(label_names)))
+    sample = _NegativeSampler(matrix, random_state) if len(positives) * len(labels) > FULL_PROBLEM_LIMIT else None
+    rows, columns, values = [], [], []
     bias = np.zeros(len(label_names))
-    for label in positives:
+    unconverged = 0
+    started = last_report = time.perf_counter()
+    for done, label in enumerate(positives):
+        column = column_of[label]
+        members = None if sample is None else sample(np.flatnonzero(targets == column), column)
         binary = LogisticRegression(
             solver="liblinear",
             C=C,
             class_weight=class_weight,
             intercept_scaling=intercept_scaling,
             random_state=random_state,
-            **_l1_penalty(),
+            **_penalty(penalty),
         )
-        binary.fit(matrix, targets == label)
-        column = label_names.index(label)
-        coef[:, column] = binary.coef_[0]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            if members is None:
+                binary.fit(matrix, targets == column)
+            else:
+                binary.fit(matrix[members], targets[members] == column)
+        for warning in caught:
+            if issubclass(warning.category, ConvergenceWarning):
+                unconverged += 1
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        nonzero = np.flatnonzero(binary.coef_[0])
+        rows.append(nonzero)
+        columns.append(np.full(len(nonzero), column))
+        values.append(binary.coef_[0][nonzero])
         bias[column] = binary.intercept_[0]
-    kept = np.flatnonzero(np.any(coef != 0, axis=1))
+        if time.perf_counter() - last_report >= PROGRESS_SECONDS:
+            last_report = time.perf_counter()
+            progress(f"  {done + 1:,} of {len(positives):,} labels ({last_report - started:.0f} s)")
+    if unconverged:
+        progress(f"  liblinear stopped at its iteration limit on {unconverged:,} of {len(positives):,} labels")
+    coef = coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+                      shape=(len(vocabulary_list), len(label_names))).tocsr()
+    kept = np.flatnonzero(np.diff(coef.indptr))
     return LinearModel(
         labels=label_names,
         features=[vocabulary_list[column] for column in kept],
-        weights=np.ascontiguousarray(coef[kept]),
+        weights=coef[kept],
         bias=bias,
     )
 
 
-def _l1_penalty() -> dict:
-    """LogisticRegression's L1 argument: scikit-learn 1.8 replaced penalty= by l1_ratio=."""
+class _NegativeSampler:
+    """The training utterances of one label's binary problem, when there are too many labels to
+    train each on all (FULL_PROBLEM_LIMIT): the label's positives and NEGATIVE_SAMPLE negatives,
+    first those sharing a distinctive feature with the positives (the ones it must learn to tell
+    apart), then random ones (seeded per label, so training stays deterministic)."""
+
+    def __init__(self, matrix, random_state: int):
+        self.by_feature = matrix.tocsc()
+        self.matrix = matrix
+        document_frequency = np.diff(self.by_feature.indptr)
+        self.distinctive = document_frequency <= max(2, DISTINCTIVE_SHARE * matrix.shape[0])
+        self.random_state = random_state
+
+    def __call__(self, positives: np.ndarray, column: int) -> np.ndarray:
+        n = self.matrix.shape[0]
+        features = np.unique(self.matrix[positives].indices)
+        features = features[self.distinctive[features]]
+        indptr, indices = self.by_feature.indptr, self.by_feature.indices
+        shared = np.unique(np.concatenate([indices[indptr[f]:indptr[f + 1]] for f in features])
+                           if len(features) else np.zeros(0, dtype=np.int64))
+        is_positive = np.zeros(n, dtype=bool)
+        is_positive[positives] = True
+        hard = shared[~is_positive[shared]]
+        rng = np.random.default_rng([self.random_state, column])
+        if len(hard) >= NEGATIVE_SAMPLE:
+            negatives = rng.choice(hard, NEGATIVE_SAMPLE, replace=False)
+        else:
+            is_positive[hard] = True  # taken already
+            others = np.flatnonzero(~is_positive)
+            extra = rng.choice(others, min(NEGATIVE_SAMPLE - len(hard), len(others)), replace=False)
+            negatives = np.concatenate([hard, extra])
+        return np.sort(np.concatenate([positives, negatives]))
+
+
+def _penalty(penalty: str) -> dict:
+    """LogisticRegression's penalty argument: scikit-learn 1.8 replaced penalty= by l1_ratio=."""
     import sklearn
 
+    if penalty not in ("l1", "l2"):
+        raise ValueError(f"penalty must be 'l1' or 'l2', got {penalty!r}")
     major, minor = (int(part) for part in sklearn.__version__.split(".")[:2])
-    return {"l1_ratio": 1.0} if (major, minor) >= (1, 8) else {"penalty": "l1"}
+    if (major, minor) >= (1, 8):
+        return {"l1_ratio": 1.0 if penalty == "l1" else 0.0}
+    return {"penalty": penalty}
 
 
 def train_crf(

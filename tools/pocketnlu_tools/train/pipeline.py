@@ -43,8 +43,12 @@ def bio_tags(example: Example, tokens: Sequence[Token]) -> List[str]:
 def decide_intent(scores: Sequence[float], labels: Sequence[str]) -> Tuple[str, float]:
     """Most probable label and its softmax probability over real-valued scores: what the
     device computes in C (pnlu_softmax_best), ties to the lowest label."""
-    top = max(scores)
-    return labels[list(scores).index(top)], 1.0 / float(np.exp(np.asarray(scores) - top).sum())
+    scores = np.asarray(scores, dtype=np.float64)
+    best = int(np.argmax(scores))  # the first maximum
+    return labels[best], 1.0 / float(np.exp(scores - scores[best]).sum())
+
+
+SCORE_ROWS = 256  # utterances scored at once by a float classifier
 
 
 class FloatClassifier:
@@ -62,7 +66,12 @@ class FloatClassifier:
             len(chosen), len(self.labels))
 
     def decide(self, batch: WordBatch, utterances=None) -> List[Tuple[str, float]]:
-        return [decide_intent(row / self.temperature, self.labels) for row in self.scores(batch, utterances)]
+        chosen = list(range(len(batch)) if utterances is None else utterances)
+        decisions = []
+        for start in range(0, len(chosen), SCORE_ROWS):  # bounded memory with thousands of labels
+            rows = self.scores(batch, chosen[start:start + SCORE_ROWS])
+            decisions += [decide_intent(row / self.temperature, self.labels) for row in rows]
+        return decisions
 
 
 class FloatSlotTagger:
@@ -127,7 +136,7 @@ class Selection:
 
 def _train_classifier(groups, labels, what, progress, options=None) -> FloatClassifier:
     started = time.perf_counter()
-    model = train_classifier(groups, labels, **(options or {}))
+    model = train_classifier(groups, labels, progress=progress, **(options or {}))
     progress(f"{what}: {len(groups)} utterances, {len(model.labels)} labels, {len(model.features)} features kept "
              f"({time.perf_counter() - started:.1f} s)")
     return FloatClassifier(model)
@@ -412,7 +421,8 @@ def uncompressed_bytes(model: FloatNLU) -> int:
     total = 0
     for classifier in model.stage.classifiers:
         linear = classifier.model
-        total += key_bytes(linear.features) + 4 * linear.weights.size + 4 * len(linear.bias)
+        n_rows, n_labels = linear.weights.shape
+        total += key_bytes(linear.features) + 4 * n_rows * n_labels + 4 * len(linear.bias)
     if model.slots is not None:
         crf = model.slots
         total += key_bytes(crf.features) + 4 * int(np.count_nonzero(crf.weights))
