@@ -198,3 +198,41 @@ def test_cli_train_reports_a_broken_dataset(tmp_path):
     assert result.returncode == 2
     assert "broken.csv:3" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "never.pnlu").exists()
+
+
+def _few_per_intent():
+    from pocketnlu_tools.data.records import Example
+
+    words = {"lights_on": ["lamp", "bright", "light"], "music_play": ["song", "tune", "track"],
+             "call": ["phone", "ring", "dial"]}
+    rng = np.random.default_rng(0)
+    examples = [Example(f"{rng.choice(['please', 'can you', 'now'])} {word} {rng.choice(['up', 'on', 'it'])}", intent)
+                for intent, choices in words.items() for word in choices for _ in range(3)]
+    return examples
+
+
+def test_a_small_dev_split_gives_way_to_cross_validation_on_train():
+    from pocketnlu_tools.train.pipeline import INTENT_CANDIDATES, MIN_DEV_PER_INTENT
+
+    examples = _few_per_intent()
+    small_dev = examples[:MIN_DEV_PER_INTENT * 3 - 1]
+    model = train_nlu(examples, dev=small_dev, with_slots=False)
+    assert model.selection.intents_chosen_by == "cross-validation"
+    assert len(model.selection.dev_intent_accuracy) == len(INTENT_CANDIDATES)
+    assert all(0 <= accuracy <= 1 for accuracy in model.selection.dev_intent_accuracy)
+    large_dev = examples * 2
+    assert train_nlu(examples, dev=large_dev, with_slots=False).selection.intents_chosen_by == "dev"
+
+
+def test_an_l2_candidate_keeps_every_feature_until_the_dead_zone():
+    from pocketnlu_tools.train.models import train_classifier
+
+    examples = _few_per_intent()
+    groups = [[f"w={word}" for word in example.text.split()] for example in examples]
+    intents = [example.intent for example in examples]
+    l1 = train_classifier(groups, intents, C=50.0)
+    l2 = train_classifier(groups, intents, penalty="l2", C=1.0)
+    assert l2.nonzero_weights > l1.nonzero_weights
+    assert l2.nonzero_weights == len(l2.features) * len(l2.labels)
+    with pytest.raises(ValueError, match="penalty"):
+        train_classifier(groups, intents, penalty="elasticnet")

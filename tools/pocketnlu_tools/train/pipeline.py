@@ -112,12 +112,23 @@ class FloatNLU:
 # there is no dev split. From experiments on SNIPS and ATIS (dev accuracy and 5-fold
 # cross-validation): no one setting was best for both. SNIPS intents prefer character 4-5 grams
 # with stronger L1 (C=50), ATIS intents 2-5 grams with C=200; SNIPS slots prefer the intent
-# alone as context, ATIS slots also the utterance's words (utterance_context).
+# alone as context, ATIS slots also the utterance's words (utterance_context). With few
+# utterances per intent (the HINT3 sets: 5-fold cross-validation on their train splits) L2
+# generalizes better than L1, by 1 to 5 points; on SNIPS and ATIS it ties on dev with 50 to 100
+# times the weights, so ties going to the fewer weights keep L1 there. L2 weights are dense:
+# the dead zones chosen on dev prune them.
 # Every candidate also feeds the predicted intent to the CRF and uses 2-4 character affixes:
 # both helped slot F1 on SNIPS and ATIS alike.
 SELECTION_BASE = FeatureConfig(prefix_lengths=(2, 3, 4), suffix_lengths=(2, 3, 4), slot_intent=True)
-INTENT_CANDIDATES = (({"char_ngrams": (4, 5)}, {"C": 50.0}), ({"char_ngrams": (2, 5)}, {"C": 200.0}))
+INTENT_CANDIDATES = (({"char_ngrams": (4, 5)}, {"C": 50.0}), ({"char_ngrams": (2, 5)}, {"C": 200.0}),
+                     ({"char_ngrams": (4, 5)}, {"penalty": "l2", "C": 10.0}),
+                     ({"char_ngrams": (2, 5)}, {"penalty": "l2", "C": 1.0}))
 SLOT_CONTEXT_CANDIDATES = (0, 16)
+# A dev split with fewer in-scope utterances than this per intent is too small to choose on:
+# the intent candidates are then compared by CV_FOLDS-fold cross-validation on the in-scope
+# training utterances (HINT3's carved dev splits have one or two per intent).
+MIN_DEV_PER_INTENT = 5
+CV_FOLDS = 5
 
 
 @dataclass
@@ -128,10 +139,12 @@ class Selection:
     classifier_options: dict
     dev_intent_accuracy: List[float]  # per INTENT_CANDIDATES entry (empty: no dev split)
     dev_slot_f1: List[float]  # per SLOT_CONTEXT_CANDIDATES entry
+    intents_chosen_by: str = "dev"  # or "cross-validation" (dev_intent_accuracy is then its accuracy)
 
     def to_dict(self) -> dict:
         return {"features": self.features.to_dict(), "classifier": self.classifier_options,
-                "dev_intent_accuracy": self.dev_intent_accuracy, "dev_slot_f1": self.dev_slot_f1}
+                "dev_intent_accuracy": self.dev_intent_accuracy, "dev_slot_f1": self.dev_slot_f1,
+                "intents_chosen_by": self.intents_chosen_by}
 
 
 def _train_classifier(groups, labels, what, progress, options=None) -> FloatClassifier:
@@ -191,8 +204,10 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
     one intent classifier per domain; and a slot CRF when the examples have slots.
 
     With features=None the settings are chosen on `dev` among INTENT_CANDIDATES (best intent
-    accuracy, ties to the fewer nonzero weights) and then SLOT_CONTEXT_CANDIDATES (best slot F1
-    with the chosen classifier's predicted intents); without dev examples the first of each.
+    accuracy, ties to the fewer nonzero weights; by cross-validation on train when dev has fewer
+    than MIN_DEV_PER_INTENT in-scope utterances per intent) and then SLOT_CONTEXT_CANDIDATES
+    (best slot F1 with the chosen classifier's predicted intents); without dev examples the first
+    of each.
     Given features, those are used as they are (with classifier_options for train_classifier).
     The result's `selection` says what was chosen.
     """
@@ -204,16 +219,20 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
         contexts = list(SLOT_CONTEXT_CANDIDATES)
         if not dev:
             candidates, contexts = candidates[:1], contexts[:1]
+    by_cross_validation = len(candidates) > 1 and _dev_too_small(examples, dev) and _cv_folds(examples) >= 2
     accuracies, trained = [], []
     for config, options in candidates:
-        stage = _train_stage(examples, [utterance_features(tokens, config) for tokens in prepared], hierarchical,
-                             progress, options)
+        groups = [utterance_features(tokens, config) for tokens in prepared]
+        stage = _train_stage(examples, groups, hierarchical, progress, options)
         accuracy, weights = 0.0, 0
         if len(candidates) > 1:
-            accuracy, _ = _dev_scores(FloatNLU(config, stage, None), dev)
+            if by_cross_validation:
+                accuracy = _cross_validated_accuracy(examples, groups, config, hierarchical, options)
+            else:
+                accuracy, _ = _dev_scores(FloatNLU(config, stage, None), dev)
             weights = sum(c.model.nonzero_weights for c in stage.classifiers)
-            progress(f"dev intent accuracy {accuracy:.4f}: char_ngrams={config.char_ngrams}, {options} "
-                     f"({weights} weights)")
+            progress(f"{'cross-validated' if by_cross_validation else 'dev'} intent accuracy {accuracy:.4f}: "
+                     f"char_ngrams={config.char_ngrams}, {options} ({weights} weights)")
             accuracies.append(accuracy)
         trained.append(((accuracy, -weights), config, options, stage))
     _, config, options, stage = max(trained, key=lambda entry: entry[0])  # ties: the first
@@ -231,8 +250,48 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
         if slots is None or f1 > best_f1:
             config, slots, best_f1 = trial, crf, f1
     model = FloatNLU(config, stage, slots)
-    model.selection = Selection(config, options, accuracies, f1s)
+    model.selection = Selection(config, options, accuracies, f1s,
+                                "cross-validation" if by_cross_validation else "dev")
     return model
+
+
+def _dev_too_small(examples: Sequence[Example], dev: Sequence[Example]) -> bool:
+    intents = {example.intent for example in examples if not example.out_of_scope}
+    return sum(not example.out_of_scope for example in dev) < MIN_DEV_PER_INTENT * len(intents)
+
+
+def _cv_folds(examples: Sequence[Example]) -> int:
+    """Folds for cross-validation: CV_FOLDS, fewer when no intent has that many utterances."""
+    counts: Dict[str, int] = {}
+    for example in examples:
+        if not example.out_of_scope:
+            counts[example.intent] = counts.get(example.intent, 0) + 1
+    return min(CV_FOLDS, max(counts.values(), default=0))
+
+
+def _cross_validated_accuracy(examples, groups, config, hierarchical, options) -> float:
+    """Intent accuracy of a candidate by stratified cross-validation (_cv_folds folds) over the
+    in-scope training utterances (the same folds for every candidate)."""
+    import warnings
+
+    from sklearn.model_selection import StratifiedKFold
+
+    members = [i for i, example in enumerate(examples) if not example.out_of_scope]
+    intents = [examples[i].intent for i in members]
+    right = 0
+    with warnings.catch_warnings():  # intents with fewer utterances than folds are expected
+        warnings.simplefilter("ignore", UserWarning)
+        folds = list(StratifiedKFold(_cv_folds(examples), shuffle=True, random_state=0).split(members, intents))
+    for train_part, held_out in folds:
+        fold = [members[i] for i in train_part]
+        if len({examples[i].intent for i in fold}) < 2:
+            continue
+        stage = _train_stage([examples[i] for i in fold], [groups[i] for i in fold], hierarchical,
+                             lambda message: None, options)
+        held = [examples[members[i]] for i in held_out]
+        parses = FloatNLU(config, stage, None).parse_batch([example.text for example in held])
+        right += sum(parse.intent == example.intent for parse, example in zip(parses, held))
+    return right / len(members)
 
 
 def calibrate(model: FloatNLU, dev: Sequence[Example]) -> None:
