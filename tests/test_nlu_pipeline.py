@@ -236,3 +236,16 @@ def test_an_l2_candidate_keeps_every_feature_until_the_dead_zone():
     assert l2.nonzero_weights == len(l2.features) * len(l2.labels)
     with pytest.raises(ValueError, match="penalty"):
         train_classifier(groups, intents, penalty="elasticnet")
+
+
+def test_a_model_without_slots_reports_no_slot_f1(trained, tmp_path):
+    examples = subset("test")[:60]
+    assert any(example.slots for example in examples)
+    intents_only = train_nlu(subset("train")[:400], with_slots=False)
+    assert evaluate(intents_only, examples, measure_latency=False)["slot_f1"] is None
+    path = tmp_path / "intents.pnlu"
+    write_atomically(path, pack_nlu(intents_only))
+    with pocketnlu.open(path) as compressed:
+        assert evaluate(compressed, examples, measure_latency=False)["slot_f1"] is None
+    model, packed = trained
+    assert evaluate(model, examples, measure_latency=False)["slot_f1"] > 0.5

@@ -23,7 +23,7 @@ def evaluate(parser, examples: Sequence[Example], measure_latency: bool = True, 
     """Parse every example one at a time (as a device would) and score the results.
 
     `parser` has parse(text) -> Parse. Keys: n, intent_accuracy, slot_f1 (None without gold
-    slots), full_frame_accuracy (intent and every slot exactly right), expected_calibration_error
+    slots, or for a model without a slot tagger), full_frame_accuracy (intent and every slot exactly right), expected_calibration_error
     (of the confidence in the predicted intent), wrong_action_rate (share of all examples given
     an in-scope intent other than theirs: the application would act wrongly), rejection_curve
     (accuracy of the most confident parses at each share in COVERAGES), latency_us_p50/p99; with
@@ -56,7 +56,9 @@ def evaluate(parser, examples: Sequence[Example], measure_latency: bool = True, 
                            "slots": [(s.slot, example.text[s.start:s.end]) for s in example.slots],
                            "predicted_slots": [(s.slot, s.value) for s in parse.slots]})
     report = {"n": len(examples), "intent_accuracy": float(np.mean(correct)) if examples else None}
-    if gold_total:
+    # A model without a slot tagger (trained with slots=False, `--no-slots`) has no slot F1.
+    tags_slots = getattr(parser, "slot_tagger", None) is not None or getattr(parser, "slots", None) is not None
+    if gold_total and tags_slots:
         precision = true_positives / predicted_total if predicted_total else 0.0
         recall = true_positives / gold_total
         report["slot_f1"] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
