@@ -43,6 +43,8 @@ def test_train_refuses_outputs_it_must_not_replace_before_training(tmp_path, tar
 @pytest.mark.parametrize("option, message", [(("--gamma", "0"), "gamma must be 1..16"),
                                              (("--oos-threshold", "5"), "oos-threshold must be a confidence"),
                                              (("--oos-target-recall", "0"), "oos-target-recall must be in"),
+                                             (("--max-wrong-actions", "1.5"), "max-wrong-actions must be in"),
+                                             (("--max-wrong-actions", "0.1", "--oos-threshold", "0.5"), "give one of"),
                                              (("--dead-zone", "200"), "dead-zone must be"),
                                              (("--slot-kind", "temperature=kelvin"), "not one of"),
                                              (("--slot-kind", "temperature"), "takes SLOT=KIND")])

@@ -54,3 +54,32 @@ def test_save_before_fit_and_bad_data_are_refused(tmp_path):
     with pytest.raises(TypeError, match="dataset path or a list"):
         Trainer().fit([("call mom", "call")])
     assert not (tmp_path / "m.pnlu").exists()
+
+
+def test_max_wrong_actions_sets_the_lowest_threshold_meeting_it_on_dev():
+    from pocketnlu.nlu import OUT_OF_SCOPE, Parse
+    from pocketnlu_tools.train.pipeline import threshold_for_wrong_actions
+
+    class Parses:  # what the threshold is chosen from: dev parses without a threshold
+        oos_threshold = 0.4
+
+        def parse_batch(self, texts):
+            return [Parse(text, None, intent, confidence) for text, (intent, confidence) in zip(texts, self.decisions)]
+
+    dev = [Example(str(i), intent) for i, intent in enumerate(["a", "a", "b", "b", OUT_OF_SCOPE, OUT_OF_SCOPE, "a", "b", "a", "b"])]
+    model = Parses()
+    # Wrong actions at 0.9 (b for a), 0.7 (accepted out of scope) and 0.5 (a for b); the rest right or refused.
+    model.decisions = [("b", 0.9), ("a", 0.95), ("b", 0.8), ("a", 0.5), ("a", 0.7), (OUT_OF_SCOPE, 0.6),
+                       ("a", 0.99), ("b", 0.85), ("a", 0.6), ("b", 0.65)]
+    assert threshold_for_wrong_actions(model, dev, 0.0) > 0.9
+    assert 0.7 < threshold_for_wrong_actions(model, dev, 0.1) <= 0.7 + 1e-9
+    assert 0.5 < threshold_for_wrong_actions(model, dev, 0.2) <= 0.5 + 1e-9
+    assert threshold_for_wrong_actions(model, dev, 0.3) is None
+    assert model.oos_threshold == 0.4  # restored
+
+
+def test_threshold_options_exclude_each_other():
+    with pytest.raises(ValueError, match="give one of"):
+        Trainer(oos_target_recall=0.9, max_wrong_actions=0.05)
+    with pytest.raises(ValueError, match="max_wrong_actions must be in"):
+        Trainer(max_wrong_actions=1.0)

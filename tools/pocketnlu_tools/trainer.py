@@ -21,8 +21,8 @@ from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example
 from pocketnlu_tools.pack.writer import write_atomically
 from pocketnlu_tools.train.evaluate import evaluate
 from pocketnlu_tools.train.pipeline import (
-    PackOptions, calibrate, choose_dead_zones, choose_oos_threshold, pack_nlu, threshold_for_recall, train_nlu,
-    uncompressed_bytes,
+    PackOptions, calibrate, choose_dead_zones, choose_oos_threshold, pack_nlu, threshold_for_recall,
+    threshold_for_wrong_actions, train_nlu, uncompressed_bytes,
 )
 
 Data = Union[str, os.PathLike, Sequence[Example]]
@@ -37,7 +37,9 @@ class Trainer:
     `dead_zone` (None: chosen per table on dev), `oos_threshold` (None: chosen on dev when it has
     out-of-scope examples, the best mean of in-scope accuracy and out-of-scope recall),
     `oos_target_recall` (instead: the lowest threshold refusing this share of dev's out-of-scope
-    examples), `dev` (a dataset, or Examples, to use as the dev split instead of the data's own:
+    examples), `max_wrong_actions` (instead: the lowest threshold under which at most this share
+    of dev's examples are wrong actions: an intent other than theirs, or any intent for out of
+    scope), `dev` (a dataset, or Examples, to use as the dev split instead of the data's own:
     settings, calibration, threshold and dead zones are chosen on it; never trained on),
     `background` (a dataset, or Examples, whose utterances become out-of-scope
     training and dev examples, for data without any), `slot_kinds` ({slot type: built-in entity
@@ -58,7 +60,8 @@ class Trainer:
 
     def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
                  dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None,
-                 oos_target_recall: Optional[float] = None, dev: Optional[Data] = None,
+                 oos_target_recall: Optional[float] = None, max_wrong_actions: Optional[float] = None,
+                 dev: Optional[Data] = None,
                  background: Optional[Data] = None,
                  slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
                  hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
@@ -71,6 +74,7 @@ class Trainer:
         self.dead_zone = dead_zone
         self.oos_threshold = oos_threshold
         self.oos_target_recall = oos_target_recall
+        self.max_wrong_actions = max_wrong_actions
         self.dev = dev
         self.background = background
         self.slot_kinds = dict(slot_kinds or {})
@@ -110,6 +114,8 @@ class Trainer:
             model.oos_threshold = self.oos_threshold
         elif self.oos_target_recall is not None:
             model.oos_threshold = threshold_for_recall(model, dev, self.oos_target_recall)
+        elif self.max_wrong_actions is not None:
+            model.oos_threshold = threshold_for_wrong_actions(model, dev, self.max_wrong_actions)
         else:
             model.oos_threshold = choose_oos_threshold(model, dev)
         self._say("evaluating the float model")
@@ -200,7 +206,10 @@ def check_options(trainer: Trainer) -> None:
          f"oos_target_recall must be in (0, 1], not {trainer.oos_target_recall!r}")
     need(isinstance(trainer.samples_per_intent, int) and trainer.samples_per_intent >= 1,
          f"samples_per_intent must be a positive integer, not {trainer.samples_per_intent!r}")
-    need(trainer.oos_threshold is None or trainer.oos_target_recall is None,
-         "give oos_threshold or oos_target_recall, not both")
+    need(trainer.max_wrong_actions is None or 0.0 <= trainer.max_wrong_actions < 1.0,
+         f"max_wrong_actions must be in [0, 1), not {trainer.max_wrong_actions!r}")
+    thresholds = [name for name in ("oos_threshold", "oos_target_recall", "max_wrong_actions")
+                  if getattr(trainer, name) is not None]
+    need(len(thresholds) <= 1, f"give one of oos_threshold, oos_target_recall, max_wrong_actions, not {' and '.join(thresholds)}")
     for slot, kind in trainer.slot_kinds.items():
         need(kind in KINDS, f"slot_kinds: {slot} is bound to {kind!r}, not one of {', '.join(KINDS)}")

@@ -342,6 +342,24 @@ def choose_oos_threshold(model: FloatNLU, dev: Sequence[Example]) -> Optional[fl
     return best or None
 
 
+def threshold_for_wrong_actions(model: FloatNLU, dev: Sequence[Example], target: float) -> Optional[float]:
+    """The lowest confidence threshold under which at most `target` of dev's examples are wrong
+    actions (accepted with an in-scope intent other than theirs, out-of-scope ones included);
+    None when no threshold is needed for that."""
+    if not dev:
+        return None
+    saved, model.oos_threshold = model.oos_threshold, None
+    parses = model.parse_batch([example.text for example in dev])
+    model.oos_threshold = saved
+    # Wrong acceptances must go, most confident last: the threshold is just above the k-th one.
+    wrong = sorted((p.confidence for p, e in zip(parses, dev) if p.intent != OUT_OF_SCOPE and p.intent != e.intent),
+                   reverse=True)
+    allowed = int(np.floor(target * len(dev) + 1e-9))  # wrong actions that may pass
+    if allowed >= len(wrong):
+        return None
+    return float(np.nextafter(wrong[allowed], 1.0))
+
+
 def threshold_for_recall(model: FloatNLU, dev: Sequence[Example], target: float) -> Optional[float]:
     """The lowest confidence threshold under which at least `target` of dev's out-of-scope
     examples are refused (as out_of_scope or below the threshold); None when dev has none."""
