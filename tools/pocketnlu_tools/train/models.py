@@ -188,6 +188,8 @@ def train_classifier(
             intercept_scaling=intercept_scaling,
             random_state=random_state,
             **_penalty(penalty),
+            # L2's dual problem is the faster one with more features than utterances (char n-grams).
+            dual=penalty == "l2",
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)

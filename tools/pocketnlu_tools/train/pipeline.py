@@ -112,23 +112,23 @@ class FloatNLU:
 # there is no dev split. From experiments on SNIPS and ATIS (dev accuracy and 5-fold
 # cross-validation): no one setting was best for both. SNIPS intents prefer character 4-5 grams
 # with stronger L1 (C=50), ATIS intents 2-5 grams with C=200; SNIPS slots prefer the intent
-# alone as context, ATIS slots also the utterance's words (utterance_context). With few
-# utterances per intent (the HINT3 sets: 5-fold cross-validation on their train splits) L2
-# generalizes better than L1, by 1 to 5 points; on SNIPS and ATIS it ties on dev with 50 to 100
-# times the weights, so ties going to the fewer weights keep L1 there. L2 weights are dense:
-# the dead zones chosen on dev prune them.
+# alone as context, ATIS slots also the utterance's words (utterance_context).
 # Every candidate also feeds the predicted intent to the CRF and uses 2-4 character affixes:
 # both helped slot F1 on SNIPS and ATIS alike.
 SELECTION_BASE = FeatureConfig(prefix_lengths=(2, 3, 4), suffix_lengths=(2, 3, 4), slot_intent=True)
-INTENT_CANDIDATES = (({"char_ngrams": (4, 5)}, {"C": 50.0}), ({"char_ngrams": (2, 5)}, {"C": 200.0}),
-                     ({"char_ngrams": (4, 5)}, {"penalty": "l2", "C": 10.0}),
-                     ({"char_ngrams": (2, 5)}, {"penalty": "l2", "C": 1.0}))
+INTENT_CANDIDATES = (({"char_ngrams": (4, 5)}, {"C": 50.0}), ({"char_ngrams": (2, 5)}, {"C": 200.0}))
 SLOT_CONTEXT_CANDIDATES = (0, 16)
 # A dev split with fewer in-scope utterances than this per intent is too small to choose on:
 # the intent candidates are then compared by CV_FOLDS-fold cross-validation on the in-scope
-# training utterances (HINT3's carved dev splits have one or two per intent).
+# training utterances (HINT3's carved dev splits have one or two per intent), and L2 candidates
+# join them. With few utterances per intent (HINT3, 5-fold cross-validation on its train
+# splits) L2 generalizes better than L1, by 1 to 5 points; with many (SNIPS, ATIS, the in-car
+# templates: their dev splits) it ties with 50 to 100 times the weights and up to ten times the
+# training time, so it is not tried there. L2 weights are dense: the dead zones prune them.
 MIN_DEV_PER_INTENT = 5
 CV_FOLDS = 5
+FEW_PER_INTENT_CANDIDATES = (({"char_ngrams": (4, 5)}, {"penalty": "l2", "C": 10.0}),
+                             ({"char_ngrams": (2, 5)}, {"penalty": "l2", "C": 1.0}))
 
 
 @dataclass
@@ -204,8 +204,9 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
     one intent classifier per domain; and a slot CRF when the examples have slots.
 
     With features=None the settings are chosen on `dev` among INTENT_CANDIDATES (best intent
-    accuracy, ties to the fewer nonzero weights; by cross-validation on train when dev has fewer
-    than MIN_DEV_PER_INTENT in-scope utterances per intent) and then SLOT_CONTEXT_CANDIDATES
+    accuracy, ties to the fewer nonzero weights; by cross-validation on train, with
+    FEW_PER_INTENT_CANDIDATES too, when dev has fewer than MIN_DEV_PER_INTENT in-scope
+    utterances per intent) and then SLOT_CONTEXT_CANDIDATES
     (best slot F1 with the chosen classifier's predicted intents); without dev examples the first
     of each.
     Given features, those are used as they are (with classifier_options for train_classifier).
@@ -220,6 +221,8 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
         if not dev:
             candidates, contexts = candidates[:1], contexts[:1]
     by_cross_validation = len(candidates) > 1 and _dev_too_small(examples, dev) and _cv_folds(examples) >= 2
+    if by_cross_validation:
+        candidates += [(replace(SELECTION_BASE, **overrides), options) for overrides, options in FEW_PER_INTENT_CANDIDATES]
     accuracies, trained = [], []
     for config, options in candidates:
         groups = [utterance_features(tokens, config) for tokens in prepared]
