@@ -25,41 +25,41 @@ class QuantizedRows:
     """Quantized weight matrix: per-feature rows, with all-zero rows dropped."""
 
     kept: np.ndarray  # indexes of kept rows in the float matrix
-    values: "csr_matrix"  # int8 (len(kept), n_labels), sparse
+    values: "np.ndarray | csr_matrix"  # int8 (len(kept), n_labels), sparse when the weights were
     scale: float
     bits: int
 
 
 def weight_scale(weights, bits: int) -> float:
-    """max |w| / (2^(bits-1) - 1) of a dense or scipy sparse matrix (1.0 when all are zero)."""
+    """max |w| / (2^(bits-1) - 1) of a dense array or scipy sparse matrix (1.0 when all are zero)."""
     if not MIN_BITS <= bits <= MAX_BITS:
         raise ValueError(f"weight bits must be between {MIN_BITS} and {MAX_BITS}, got {bits}")
-    stored = _sparse(weights).data
+    stored = weights.data if hasattr(weights, "tocsr") else np.asarray(weights)
     peak = float(np.max(np.abs(stored))) if stored.size else 0.0
     return peak / (2 ** (bits - 1) - 1) if peak > 0 else 1.0
 
 
 def quantize_rows(weights, bits: int, scale: float = None, dead_zone: int = 0) -> QuantizedRows:
-    """Quantize a dense or scipy sparse (n_features, n_labels) matrix; the result is sparse."""
+    """Quantize a dense array (a CRF's weights) or a scipy sparse matrix (a classifier's: only
+    its stored weights are touched)."""
     if scale is None:
         scale = weight_scale(weights, bits)
     limit = 2 ** (bits - 1) - 1
     if not 0 <= dead_zone < limit:
         raise ValueError(f"a dead zone of {dead_zone} steps is outside 0..{limit - 1} at {bits} bits")
-    values = _sparse(weights).copy()
-    quantized = np.clip(np.rint(values.data / scale), -limit, limit)
-    quantized[np.abs(quantized) <= dead_zone] = 0
-    values.data = quantized
-    values = values.astype(np.int8)
-    values.eliminate_zeros()
-    kept = np.flatnonzero(np.diff(values.indptr))
+    if hasattr(weights, "tocsr"):
+        values = weights.tocsr(copy=True)
+        quantized = np.clip(np.rint(values.data / scale), -limit, limit)
+        quantized[np.abs(quantized) <= dead_zone] = 0
+        values.data = quantized
+        values = values.astype(np.int8)
+        values.eliminate_zeros()
+        kept = np.flatnonzero(np.diff(values.indptr))
+        return QuantizedRows(kept, values[kept], scale, bits)
+    values = np.clip(np.rint(weights / scale), -limit, limit).astype(np.int8)
+    values[np.abs(values) <= dead_zone] = 0
+    kept = np.flatnonzero(values.any(axis=1))
     return QuantizedRows(kept, values[kept], scale, bits)
-
-
-def _sparse(weights) -> "csr_matrix":
-    from scipy.sparse import csr_matrix
-
-    return csr_matrix(weights, dtype=np.float64)
 
 
 def quantize_wide(values: np.ndarray, scale: float) -> np.ndarray:

@@ -27,6 +27,20 @@ def label_bits_for(n_labels: int) -> int:
     return max(0, (n_labels - 1).bit_length())
 
 
+def _nonzero_rows(values):
+    """(shape, indptr, labels, weights) of the nonzero entries of a dense array or a scipy sparse
+    matrix, row by row with labels ascending (dense input needs no scipy: the ARM tests pack)."""
+    if hasattr(values, "tocsr"):
+        rows = values.tocsr(copy=True)
+        rows.eliminate_zeros()
+        rows.sort_indices()
+        return rows.shape, rows.indptr.astype(np.int64), rows.indices, rows.data
+    values = np.asarray(values)
+    row_index, labels = np.nonzero(values)
+    indptr = np.concatenate(([0], np.cumsum(np.count_nonzero(values, axis=1)))).astype(np.int64)
+    return values.shape, indptr, labels, values[row_index, labels]
+
+
 def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
                 fingerprint_bits: int = 8, gamma: float = 1.0, seed: int = 0):
     """Pack (keys[i] -> nonzero entries of values[i]) into a table section.
@@ -35,35 +49,31 @@ def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
     nonzero entry;
     bias: int32 (n_labels,). Returns (section bytes, TableSizes).
     """
-    from scipy.sparse import csr_matrix
-
-    values = csr_matrix(values)  # dense or sparse in, rows as sorted nonzero (label, weight) pairs
-    values.eliminate_zeros()
-    n_keys, n_labels = values.shape
+    (n_keys, n_labels), indptr, label_of, weight_of = _nonzero_rows(values)
     if len(keys) != n_keys:
         raise ValueError(f"{len(keys)} keys for {n_keys} weight rows")
     if not 0 <= fingerprint_bits <= lib.PNLU_MAX_FINGERPRINT_BITS:
         raise ValueError(f"fingerprint bits must be between 0 and {lib.PNLU_MAX_FINGERPRINT_BITS}, got {fingerprint_bits}")
     if not 1 <= n_labels <= lib.PNLU_MAX_LABELS:
         raise ValueError(f"{n_labels} labels is out of range 1..{lib.PNLU_MAX_LABELS}")
-    if n_keys and not np.diff(values.indptr).all():
+    if n_keys and not np.diff(indptr).all():
         raise ValueError("every row must hold a nonzero weight (prune empty rows first)")
     limit = 2 ** (weight_bits - 1)
-    if values.nnz and (values.data.min() < -limit or values.data.max() >= limit):
+    if len(weight_of) and (weight_of.min() < -limit or weight_of.max() >= limit):
         raise ValueError(f"a weight does not fit in {weight_bits} bits")
 
     mphf = build_mphf(keys, gamma=gamma, seed=seed)
     by_slot = np.empty(n_keys, dtype=np.int64)
     by_slot[mphf.slots] = np.arange(n_keys)
-    ordered = values[by_slot]
-    ordered.sort_indices()
-
-    # Row-major: rows in slot order, labels ascending within a row.
-    labels = ordered.indices.astype(np.int64)
-    weights = ordered.data.astype(np.int64)
+    # The rows in slot order (row-major pairs, labels ascending within a row).
+    row_lengths = np.diff(indptr)[by_slot]
+    ordered_starts = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
+    take = np.repeat(indptr[:-1][by_slot] - ordered_starts[:-1], row_lengths) + np.arange(ordered_starts[-1])
+    labels = label_of[take].astype(np.int64)
+    weights = weight_of[take].astype(np.int64)
     n_pairs = len(labels)
     label_bits = label_bits_for(n_labels)
-    row_starts = ordered.indptr[:-1].astype(np.int64)
+    row_starts = ordered_starts[:-1]
     start_bits = np.zeros(n_pairs, dtype=bool)
     start_bits[row_starts] = True
     pair_fields = labels.astype(np.uint64) | (
