@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,10 @@ def cli(*args, **kwargs):
 def test_train_refuses_outputs_it_must_not_replace_before_training(tmp_path, target, message):
     data = tmp_path / "data.jsonl"
     data.write_bytes(FIXTURE.read_bytes())
-    started = time.perf_counter()
     result = cli("train", data, "-o", target.format(data=data, tmp=tmp_path))
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert "[train]" not in result.stderr  # refused before reading the data
     assert data.read_bytes() == FIXTURE.read_bytes()
-    assert time.perf_counter() - started < 60
 
 
 @needs_training

@@ -3,7 +3,6 @@ columns: 25 s for "call mom"). The CRF's label count and the cost of a Viterbi s
 the format (pnlu.h, csrc/FORMAT.md): a reader refuses a file over them when it opens it, and the
 writer refuses to write one (issue 17)."""
 import random
-import time
 
 import numpy as np
 import pytest
@@ -62,16 +61,16 @@ def test_transitions_over_a_limit_are_refused_at_open(tmp_path, layout, rows, pe
     ("columns", 720, 720),  # every column full: 2 * 720^2 + 16 * 720 <= 2^20
     ("dense", 1024, None),
 ])
-def test_transitions_at_the_limits_open_and_decode_quickly(tmp_path, layout, rows, per_column):
+def test_transitions_at_the_limits_open_and_decode(tmp_path, layout, rows, per_column):
+    # At most 128 x 2^20 steps: about 0.2 s on a laptop (no timing asserted: machines are shared).
     with ModelFile(transitions_file(tmp_path, *section(layout, rows, per_column))) as model_file:
         tr = Transitions(model_file, "trans").c_transitions
         n_labels, n_tokens = tr.n_labels, 128  # pocketnlu.features.MAX_TOKENS
         state = np.arange(n_tokens * n_labels, dtype=np.int64) % 97
-        started = time.perf_counter()
+        path = ffi.new("uint32_t[]", n_tokens)
         assert lib.pnlu_viterbi(ffi.from_buffer("int64_t[]", state), n_tokens, tr, ffi.new("int64_t[]", 4 * n_labels),
-                                ffi.new("uint16_t[]", n_tokens * n_labels), ffi.new("uint32_t[]", n_tokens),
-                                ffi.NULL) == lib.PNLU_OK
-        assert time.perf_counter() - started < 2  # about 0.2 s on a laptop; 128 x 2^20 steps at most
+                                ffi.new("uint16_t[]", n_tokens * n_labels), path, ffi.NULL) == lib.PNLU_OK
+        assert all(label < n_labels for label in path)
 
 
 def test_the_attack_model_is_refused_at_open_not_run(tmp_path):
@@ -81,10 +80,8 @@ def test_the_attack_model_is_refused_at_open_not_run(tmp_path):
     set_labels(random.Random(0), sections, "slots", 65535, uniform_columns(65535, 16))
     path = tmp_path / "attack.pnlu"
     path.write_bytes(encode(version, sections))
-    started = time.perf_counter()
     with pytest.raises(CorruptModelError, match="PNLU_MAX_CRF_LABELS"):
         pocketnlu.open(path)
-    assert time.perf_counter() - started < 1
 
 
 def test_a_crf_at_the_label_limit_still_parses(tmp_path):
