@@ -580,13 +580,13 @@ def test_engine_uses_relative_imports_only():
 
 @pytest.mark.parametrize("text, value", [
     ("50%", 50), ("5000k", 5000), ("2700K", 2700), ("5-minute", 5), ("fourteen-hour", 14),
-    ("twenty-five-minute", 25),
+    ("twenty-five-minute", 25), ("thirty three-hours", 33), ("eighty two-second", 82),
 ])
 def test_a_number_with_a_glued_unit_is_that_number(text, value):
     # Templates glue units to numbers ({brightness}%); the tagged slot is the whole word.
     assert resolve("number", text) == {"kind": "number", "value": value}
 
 
-@pytest.mark.parametrize("text", ["k", "x5", "5 k", "minute", "-minute", "5%%"])
+@pytest.mark.parametrize("text", ["k", "x5", "5 k", "minute", "-minute", "5%%", "five -minute", "twenty five minutes"])
 def test_only_a_number_takes_a_glued_unit(text):
     assert resolve("number", text) is None

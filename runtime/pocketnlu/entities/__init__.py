@@ -6,7 +6,7 @@
 `resolve` is strict: the whole text must be the entity (plus a few leading
 fillers), otherwise it returns None, since acting on a half-understood slot
 is worse than asking again. One exception: a number with a unit glued to it
-("50%", "5000k", "5-minute", "fourteen-hour") is, as a "number", that number:
+("50%", "5000k", "5-minute", "thirty three-hours") is, as a "number", that number:
 sentence templates glue units to numbers (Home Assistant's `{brightness}%`), and
 the tagged slot is the whole word. Texts over MAX_TEXT_CHARS characters or
 MAX_WORDS words return None before any parsing.
@@ -44,8 +44,8 @@ _RESOLVERS = {
 }
 KINDS = tuple(_RESOLVERS)
 
-# One word: a number, then a unit glued on: "-" and letters, or (after a digit) letters or "%".
-_GLUED_UNIT = re.compile(r"\s*(\S+?)(-[^\W\d_]+|%|[^\W\d_]+)\s*")
+# A number, then a unit glued to its last word: "-" and letters, or (after a digit) letters or "%".
+_GLUED_UNIT = re.compile(r"\s*(.+?)(-[^\W\d_]+|%|[^\W\d_]+)\s*")
 
 
 def resolve(kind: str, text: str, reference_time: Optional[Moment] = None, *, language: str = "en") -> Optional[dict]:
@@ -82,7 +82,8 @@ def resolve(kind: str, text: str, reference_time: Optional[Moment] = None, *, la
     value = _RESOLVERS[kind](tokens, lang)
     if value is None and kind == "number":
         glued = _GLUED_UNIT.fullmatch(text)
-        if glued and (glued.group(2)[0] == "-" or glued.group(1)[-1].isdigit()):
-            head = tokenize(glued.group(1))
-            value = resolve_number(head, lang) if head else None
+        number = glued.group(1) if glued else ""
+        if number and not number[-1].isspace() and (glued.group(2)[0] == "-" or number[-1].isdigit()):
+            words = tokenize(number)
+            value = resolve_number(words, lang) if words else None
     return value
