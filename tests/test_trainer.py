@@ -83,3 +83,15 @@ def test_threshold_options_exclude_each_other():
         Trainer(oos_target_recall=0.9, max_wrong_actions=0.05)
     with pytest.raises(ValueError, match="max_wrong_actions must be in"):
         Trainer(max_wrong_actions=1.0)
+
+
+def test_max_wrong_actions_holds_for_the_compressed_model_on_dev(tmp_path):
+    from pocketnlu_tools.train.evaluate import evaluate
+
+    requests = ["what is the meaning of life", "sing me a song about cats", "how tall is mount everest",
+                "book a table for two", "what's the capital of peru", "tell me a joke"]
+    dev = [Example(text, "out_of_scope") for text in requests]  # each accepted by a model without refusals
+    trainer = Trainer(max_wrong_actions=0.0, dev=dev).fit(FIXTURE).save(tmp_path / "m.pnlu")
+    assert trainer.report_["oos_threshold"] is not None
+    with pocketnlu.open(tmp_path / "m.pnlu") as model:
+        assert evaluate(model, trainer.dev_, measure_latency=False)["wrong_action_rate"] == 0.0

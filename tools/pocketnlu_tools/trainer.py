@@ -10,6 +10,7 @@ learns and returns the trainer, learned state is in attributes ending in `_`.
 """
 import os
 import tempfile
+from types import SimpleNamespace
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from pocketnlu.entities import KINDS
@@ -129,6 +130,17 @@ class Trainer:
         provenance["train_utterances"] = len(train)
         self._say("quantizing and packing")
         self.model_bytes_ = pack_nlu(model, options, provenance)
+        if self.max_wrong_actions is not None and dev:
+            # A cap on wrong actions is a promise about the device: met on the compressed model's
+            # confidences (quantization moves them a little), the file repacked with that threshold.
+            model.oos_threshold = None
+            with tempfile.TemporaryDirectory(prefix="pocketnlu-threshold-") as directory:
+                path = os.path.join(directory, "model.pnlu")
+                write_atomically(path, pack_nlu(model, options, provenance))
+                with open_model(path) as compressed:
+                    unthresholded = SimpleNamespace(parse_batch=compressed.parse_batch, oos_threshold=None)
+                    model.oos_threshold = threshold_for_wrong_actions(unthresholded, dev, self.max_wrong_actions)
+            self.model_bytes_ = pack_nlu(model, options, provenance)
         self.model_, self.pack_options_ = model, options
         compressed_report, sections, dead_zones = self._measure_compressed(held_out)
         plain = uncompressed_bytes(model)
