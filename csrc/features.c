@@ -369,7 +369,11 @@ static feature_bounds bounds_of(const pnlu_feature_config *c, const words *w, si
             size_t len = form(w, i, k).len;
             if (len > longest) longest = len;
         }
-        if (c->char_ngram_min) char_keys += (form(w, i, 0).len + 2) * (c->char_ngram_max - c->char_ngram_min + 1);
+        if (c->char_ngram_min) { /* exactly the character n-grams of "<word>" */
+            size_t chars = code_points(form(w, i, 0)) + 2, size;
+            for (size = c->char_ngram_min; size <= c->char_ngram_max && size <= chars; size++)
+                char_keys += chars - size + 1;
+        }
     }
     for (o = 0; o < c->n_word_ngrams; o++) {
         per_word_utterance += c->word_ngrams[o] == 1 ? 2 : 1;
@@ -437,6 +441,29 @@ size_t pnlu_feature_scratch_bytes(const pnlu_feature_config *c, const uint8_t *f
     if (sizeof(size_t) < 8 && (forms_len > (SIZE_MAX >> 10) || n_words * (n_labels + 1) > (SIZE_MAX >> 6)))
         return 0;
     return layout(&b, n_words, n_labels, NULL, NULL) + 8; /* + 8: room to align the base */
+}
+
+size_t pnlu_feature_scratch_bound(const pnlu_feature_config *c, size_t n_words, size_t word_bytes,
+                                  size_t intent_len, size_t n_labels) {
+    feature_bounds b;
+    size_t o, longest = word_bytes > EDGE_BYTES ? word_bytes : EDGE_BYTES, max_order = 2;
+    size_t per_word_utterance, per_token;
+    if (check_config(c) != PNLU_OK || n_words > PNLU_MAX_TOKENS || word_bytes > PNLU_MAX_WORDS ||
+        intent_len > PNLU_MAX_WORDS || n_labels > PNLU_MAX_LABELS)
+        return 0;
+    /* bounds_of with every form at most word_bytes long and the words' texts word_bytes in all */
+    per_word_utterance = c->n_word_prefixes;
+    for (o = 0; o < c->n_word_ngrams; o++) {
+        per_word_utterance += c->word_ngrams[o] == 1 ? 2 : 1;
+        if (c->word_ngrams[o] > max_order) max_order = c->word_ngrams[o];
+    }
+    per_token = 4 + c->n_prefix_lengths + c->n_suffix_lengths + 2 * (size_t)c->window +
+                2 * (size_t)c->bigram_window + c->utterance_context + 1;
+    b.max_keys = n_words * per_word_utterance + 2 * c->n_word_ngrams +
+                 (c->char_ngram_min ? (word_bytes + 2 * n_words) * (c->char_ngram_max - c->char_ngram_min + 1) : 0);
+    if (per_token > b.max_keys) b.max_keys = per_token;
+    b.max_key_bytes = KEY_PREFIX_BYTES + max_order * (longest + 1) + intent_len;
+    return layout(&b, n_words, n_labels, NULL, NULL) + 8;
 }
 
 /* Scratch carved out of the caller's buffer, checked against the size it needs. */

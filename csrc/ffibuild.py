@@ -22,8 +22,8 @@ from cffi import FFI
 HERE = Path(__file__).resolve().parent
 # Relative to the repository root, where setup.py runs (setuptools wants relative paths).
 CSRC = PurePosixPath("csrc")
-SOURCES = [str(CSRC / name) for name in ("murmur3.c", "table.c", "viterbi.c", "features.c", "decide.c")]
-HEADERS = [str(CSRC / name) for name in ("pnlu.h", "pnlu_bits.h", "pnlu_internal.h")]
+SOURCES = [str(CSRC / name) for name in ("murmur3.c", "table.c", "viterbi.c", "features.c", "decide.c", "tokenize.c")]
+HEADERS = [str(CSRC / name) for name in ("pnlu.h", "pnlu_bits.h", "pnlu_internal.h", "pnlu_rank_select.h")]
 CFLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra"]
 LIBRARIES = ["m"]  # exp() in decide.c
 

@@ -1,5 +1,6 @@
 /* pocketnlu C core: MurmurHash3, bit-array rank/select, MPHF lookup with fingerprints,
- * quantized weight decoding, batched scoring and Viterbi.
+ * quantized weight decoding, batched scoring and Viterbi, and for ASCII text the whole parse
+ * (tokens, forms, decisions, slot spans) in one call.
  *
  * Pure C99, no Python.h, no allocation, no global state, no output. Every entry point
  * returns a status; none aborts. All reads of file bytes go through bounds that
@@ -15,7 +16,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 5
+#define PNLU_ABI_VERSION 6
 /* Version of the weight-table section layout this core reads. */
 #define PNLU_TABLE_VERSION 1
 
@@ -190,5 +191,64 @@ int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets, size_t n_words,
                        const uint8_t *intent, size_t intent_len, uint8_t *scratch, size_t scratch_len,
                        uint32_t *labels_out);
+
+/* ---- the whole parse (tokenize.c) ----
+ * For text whose bytes are all ASCII, the tokens, spans and forms of
+ * runtime/pocketnlu/features.py (prepare, then word_forms), and what runtime/pocketnlu/nlu.py
+ * decides on them, so that one call parses a batch. */
+
+/* One stage of a parse: a classifier's decision and, for the utterances it keeps in scope, a
+ * CRF's slots. */
+typedef struct pnlu_parse_model {
+    const pnlu_feature_config *features;
+    const pnlu_table *classifier;  /* NULL: every utterance gets label 0 with probability 1 */
+    double softmax_scale;          /* pnlu_softmax_best's scale (with a classifier) */
+    uint32_t n_labels;             /* the classifier's labels (1 without one) */
+    const uint8_t *labels;         /* label y's UTF-8 name is labels[label_offsets[y] .. [y + 1]): */
+    const uint32_t *label_offsets; /* n_labels + 1 entries; the "i=" key of a slot_intent CRF */
+    const uint8_t *tag_label;      /* n_labels flags: nonzero if an utterance given that label gets slots */
+    double threshold;              /* ... and its probability is not below this */
+    const pnlu_table *crf;         /* NULL: no slots */
+    const pnlu_transitions *transitions;
+    const uint8_t *bio_kind;       /* per CRF label: 1 "B-x", 2 "I-x" (x nonempty), 0 anything else */
+    const uint32_t *bio_slot;      /* per CRF label: the number of its slot x (the same for B-x and I-x) */
+} pnlu_parse_model;
+
+/* Tokens and forms of n_texts texts, text u being text[text_offsets[u] .. text_offsets[u + 1]),
+ * each cut to max_chars characters and max_tokens tokens as features.prepare cuts it. Writes
+ * utterance_words[2u], [2u + 1] (its first and last + 1 word), truncated[u] (1 if cut),
+ * token_spans[2w], [2w + 1] (word w's start and end in its text, in bytes, which are
+ * characters), the forms of every word (3 per word, as for the feature composer) into forms with
+ * form_offsets (3 * n_words + 1 entries) and *n_words. Needs forms_cap >= 3 * text_len and
+ * words_cap (of token_spans: 2 * words_cap entries; of form_offsets: 3 * words_cap + 1) at least
+ * the words, which are at most text_len and n_texts * max_tokens. PNLU_E_ARGUMENT for a byte
+ * >= 0x80 (not ASCII: such text takes the Python path). */
+int pnlu_ascii_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
+                     size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
+                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                     uint8_t *truncated, size_t *n_words);
+
+/* Scratch bytes pnlu_parse_words and pnlu_parse_ascii need with utterances of at most max_words
+ * words whose normalized words have max_word_bytes bytes in all (at most the utterance's text
+ * bytes); 0 for invalid arguments. */
+size_t pnlu_parse_scratch_bytes(const pnlu_parse_model *m, size_t max_words, size_t max_word_bytes);
+
+/* The parse of utterances given as words (pnlu_ascii_words' outputs; each word's digit class and
+ * shape no longer than its normalized word): for utterance u, best[u] and probability[u] (the
+ * classifier's label and softmax probability, times prior[u] if prior is not NULL), then, if the
+ * model has a CRF, u has words, tag_label[best[u]] and probability[u] >= threshold, its slots:
+ * span k of spans[3k .. 3k + 3) = (slot number, start, end) for k in [span_offsets[u],
+ * span_offsets[u + 1]) (span_offsets: n_utterances + 1 entries; spans_cap >= 3 * the words). */
+int pnlu_parse_words(const pnlu_parse_model *m, const uint8_t *forms, size_t forms_len, const uint32_t *form_offsets,
+                     size_t n_words, const uint32_t *token_spans, const uint32_t *utterance_words, size_t n_utterances,
+                     const double *prior, uint8_t *scratch, size_t scratch_len, uint32_t *best, double *probability,
+                     uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
+
+/* pnlu_ascii_words, then pnlu_parse_words on its words (prior NULL): a batch in one call. */
+int pnlu_parse_ascii(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
+                     size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
+                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                     uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
+                     double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
 
 #endif

@@ -42,7 +42,15 @@ static inline int32_t pnlu_load_i32(const uint8_t *p) {
     return v;
 }
 
-static inline uint16_t pnlu_load_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint16_t pnlu_load_u16(const uint8_t *p) {
+#if PNLU_NATIVE_LE
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return (uint16_t)(p[0] | p[1] << 8);
+#endif
+}
 
 static inline int16_t pnlu_load_i16(const uint8_t *p) {
     uint16_t u = pnlu_load_u16(p);

@@ -94,16 +94,39 @@ int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
     return PNLU_OK;
 }
 
-/* Ones of the index in [0, pos). pos < index_bits. */
+/* Hardware popcount where the CPU has it. x86_64 builds target the baseline ISA, whose
+ * __builtin_popcountll is a call into libgcc (__popcountdi2); the POPCNT instruction (almost
+ * every x86_64 CPU since 2008, but not all) is used when the CPU says it has it, checked at run
+ * time, never assumed. Both give the same counts, so results stay bit-identical. ARM builds
+ * keep the one generic version (arm64 compiles it to its CNT instruction). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__POPCNT__)
+#define PNLU_POPCNT_DISPATCH 1
+#define PNLU_HAVE_POPCNT() __builtin_cpu_supports("popcnt")
+#else
+#define PNLU_POPCNT_DISPATCH 0
+#define PNLU_HAVE_POPCNT() 0
+#endif
+
+/* index_rank_generic and row_select_generic, and with POPCNT index_rank_popcnt and
+ * row_select_popcnt: one body (pnlu_rank_select.h), compiled once per target. */
+#define PNLU_RS_ATTRIBUTE
+#define PNLU_RS(name) name##_generic
+#include "pnlu_rank_select.h"
+#undef PNLU_RS_ATTRIBUTE
+#undef PNLU_RS
+#if PNLU_POPCNT_DISPATCH
+#define PNLU_RS_ATTRIBUTE __attribute__((target("popcnt")))
+#define PNLU_RS(name) name##_popcnt
+#include "pnlu_rank_select.h"
+#undef PNLU_RS_ATTRIBUTE
+#undef PNLU_RS
+#endif
+
 static uint64_t index_rank(const pnlu_table *t, uint64_t pos) {
-    uint64_t block = pos / PNLU_RANK_BLOCK_BITS;
-    uint64_t rank = pnlu_load_u32(t->rank_samples + 4 * block);
-    uint64_t word = block * (PNLU_RANK_BLOCK_BITS / 64);
-    uint64_t last = pos >> 6;
-    for (; word < last; word++) rank += pnlu_popcount64(pnlu_load_u64(t->index + 8 * word));
-    if (pos & 63)
-        rank += pnlu_popcount64(pnlu_load_u64(t->index + 8 * last) & ((1ULL << (pos & 63)) - 1));
-    return rank;
+#if PNLU_POPCNT_DISPATCH
+    if (PNLU_HAVE_POPCNT()) return index_rank_popcnt(t, pos);
+#endif
+    return index_rank_generic(t, pos);
 }
 
 int pnlu_find_slot_hashed(const pnlu_table *t, const uint8_t *key, size_t len, const uint64_t first[2],
@@ -142,30 +165,11 @@ static int find_slot(const pnlu_table *t, const uint8_t *key, size_t len, uint64
     return pnlu_find_slot_hashed(t, key, len, h, slot);
 }
 
-/* Position of the one numbered `k` (0-based) in row_starts. */
 static int row_select(const pnlu_table *t, uint64_t k, uint64_t *out) {
-    uint64_t from = pnlu_load_u32(t->select_samples + 4 * (k / PNLU_SELECT_SAMPLE));
-    uint64_t remaining = k % PNLU_SELECT_SAMPLE;
-    uint64_t n_words = words_for_bits(t->n_pairs);
-    uint64_t word_index = from >> 6;
-    uint64_t word;
-
-    if (from >= t->n_pairs) return PNLU_E_CORRUPT;
-    word = pnlu_load_u64(t->row_starts + 8 * word_index) & (~0ULL << (from & 63));
-    for (;;) {
-        unsigned ones = pnlu_popcount64(word);
-        if (remaining < ones) {
-            uint64_t pos;
-            while (remaining--) word &= word - 1;
-            pos = word_index * 64 + pnlu_ctz64(word);
-            if (pos >= t->n_pairs) return PNLU_E_CORRUPT;
-            *out = pos;
-            return PNLU_OK;
-        }
-        remaining -= ones;
-        if (++word_index >= n_words) return PNLU_E_CORRUPT;
-        word = pnlu_load_u64(t->row_starts + 8 * word_index);
-    }
+#if PNLU_POPCNT_DISPATCH
+    if (PNLU_HAVE_POPCNT()) return row_select_popcnt(t, k, out);
+#endif
+    return row_select_generic(t, k, out);
 }
 
 /* End (exclusive) of the row starting at `start`: the next row start, or n_pairs. A row

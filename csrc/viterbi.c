@@ -98,16 +98,23 @@ static int column_range(const pnlu_transitions *tr, size_t y, uint32_t *start, u
 
 /* One step with column lists, the same result as step_dense on the equivalent dense matrix
  * (ties to the lowest label) in O(n_labels * PNLU_VITERBI_TOP + n_nonzero) instead of
- * O(n_labels^2). A column with fewer than PNLU_VITERBI_TOP entries: the best label without an
- * entry (transition 0) is the first unmarked one of prev's top list, in (score desc, label asc)
- * order, because the list is longer than the column; then the column's entries compete with it.
- * Longer columns are scattered into `column` and scanned in full. `column` is all zero and
- * `marks` below `*stamp` between calls. PNLU_E_CORRUPT if a column's bounds or a `from` label
- * read from the file are out of range (each read is checked: the bytes may change between two). */
+ * O(n_labels^2). prev's top list holds its best min(n_labels, PNLU_VITERBI_TOP) labels in
+ * (score desc, label asc) order. For column y, the best label without an entry (transition 0)
+ * is the first of the list that the column does not hold, if there is one; it competes with the
+ * column's entries. One pass over the entries finds both: `slots[label]` is the label's bit in
+ * the list (1 << place; 0 if not in it), so the entries make a mask whose lowest clear bit is
+ * that label. A column holding the whole list (PNLU_VITERBI_TOP entries or more, or every
+ * label) needs more: it is scattered into `column` and scanned in full, as is, without the entry
+ * pass, a dense one (PNLU_VITERBI_TOP entries or more, and half the labels or more), so no column
+ * costs more than the O(n_labels + entries) that pnlu_transitions_columns budgets for it. `column` and `slots`
+ * are all zero between calls. PNLU_E_CORRUPT if a column's bounds or a `from` label read from
+ * the file are out of range (each read is checked: the bytes may change between two). */
 static int step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t *cur, uint16_t *bp,
-                        int64_t *column, int64_t *marks, int64_t *stamp) {
+                        int64_t *column, int64_t *slots) {
     uint16_t top[PNLU_VITERBI_TOP];
     size_t n = tr->n_labels, n_top = 0, y, from, i;
+    uint32_t all_top;
+    int status = PNLU_OK;
     for (from = 0; from < n; from++) {
         size_t at;
         if (n_top == PNLU_VITERBI_TOP && prev[from] <= prev[top[n_top - 1]]) continue;
@@ -118,41 +125,55 @@ static int step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t
         }
         top[at] = (uint16_t)from;
     }
+    for (i = 0; i < n_top; i++) slots[top[i]] = (int64_t)1 << i;
+    all_top = (uint32_t)(((uint64_t)1 << n_top) - 1);
     for (y = 0; y < n; y++) {
-        uint32_t start, end, e, f;
+        uint32_t start, end, e, f, in_top = 0; /* bit i: top[i] has an entry in this column */
         int64_t best = 0;
         uint32_t best_from = 0;
-        int found = 0;
-        if (!column_range(tr, y, &start, &end)) return PNLU_E_CORRUPT;
-        if (end - start < PNLU_VITERBI_TOP) {
-            ++*stamp;
-            for (e = start; e < end; e++) {
-                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
-                marks[f] = *stamp;
+        int found = 0, dense;
+        if (!column_range(tr, y, &start, &end)) {
+            status = PNLU_E_CORRUPT;
+            break;
+        }
+        /* A dense column (half the labels or more) goes straight to the full scan. */
+        dense = end - start >= PNLU_VITERBI_TOP && 2 * (size_t)(end - start) >= n;
+        for (e = start; e < end && !dense; e++) {
+            int64_t s;
+            if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) {
+                status = PNLU_E_CORRUPT;
+                break;
             }
-            for (i = 0; i < n_top; i++)
-                if (marks[top[i]] != *stamp) {
-                    best = prev[top[i]];
-                    best_from = top[i];
-                    found = 1;
+            in_top |= (uint32_t)slots[f];
+            s = prev[f] + pnlu_load_i32(tr->values + 4 * (size_t)e);
+            if (!found || s > best || (s == best && f < best_from)) {
+                best = s;
+                best_from = f;
+                found = 1;
+            }
+        }
+        if (status != PNLU_OK) break;
+        if (!dense && in_top != all_top) { /* the first label of the list without an entry */
+            int64_t s;
+            uint16_t label;
+            for (i = 0; (in_top >> i) & 1; i++) {
+            }
+            label = top[i];
+            s = prev[label];
+            if (!found || s > best || (s == best && label < best_from)) {
+                best = s;
+                best_from = label;
+            }
+        } else if (dense || n_top < n) { /* the column holds the whole list: scan every label */
+            for (e = start; e < end; e++) {
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) {
+                    status = PNLU_E_CORRUPT;
                     break;
                 }
-            for (e = start; e < end; e++) {
-                int64_t s;
-                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
-                s = prev[f] + pnlu_load_i32(tr->values + 4 * (size_t)e);
-                if (!found || s > best || (s == best && f < best_from)) {
-                    best = s;
-                    best_from = f;
-                    found = 1;
-                }
-            }
-        } else {
-            for (e = start; e < end; e++) {
-                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
                 column[f] = pnlu_load_i32(tr->values + 4 * (size_t)e);
             }
             best = prev[0] + column[0];
+            best_from = 0;
             for (from = 1; from < n; from++) {
                 int64_t s = prev[from] + column[from];
                 if (s > best) {
@@ -161,21 +182,27 @@ static int step_columns(const pnlu_transitions *tr, const int64_t *prev, int64_t
                 }
             }
             /* Bytes rewritten since the scatter can leave an entry set: this call's later scores
-             * are then wrong, but every index stays in bounds. */
+             * are then wrong, but every index stays in bounds (and pnlu_viterbi clears `column`
+             * when it starts). */
             for (e = start; e < end; e++) {
-                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) return PNLU_E_CORRUPT;
+                if ((f = pnlu_load_u16(tr->from_labels + 2 * (size_t)e)) >= n) {
+                    status = PNLU_E_CORRUPT;
+                    break;
+                }
                 column[f] = 0;
             }
-        }
+            if (status != PNLU_OK) break;
+        } /* else every label has an entry: the best entry is the best */
         cur[y] = best;
         bp[y] = (uint16_t)best_from;
     }
-    return PNLU_OK;
+    for (i = 0; i < n_top; i++) slots[top[i]] = 0;
+    return status;
 }
 
 int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transitions *tr, int64_t *work,
                  uint16_t *backptr, uint32_t *labels_out, int64_t *best_score) {
-    int64_t *prev, *cur, *column, *marks, *swap, best, stamp = 0;
+    int64_t *prev, *cur, *column, *marks, *swap, best;
     size_t t, y, n_labels;
     uint32_t arg;
     int status;
@@ -202,7 +229,7 @@ int pnlu_viterbi(const int64_t *state_scores, size_t n_tokens, const pnlu_transi
         const int64_t *state = state_scores + t * n_labels;
         if (tr->dense)
             step_dense(tr, prev, cur, backptr + t * n_labels);
-        else if ((status = step_columns(tr, prev, cur, backptr + t * n_labels, column, marks, &stamp)) != PNLU_OK)
+        else if ((status = step_columns(tr, prev, cur, backptr + t * n_labels, column, marks)) != PNLU_OK)
             return status;
         for (y = 0; y < n_labels; y++) cur[y] += state[y];
         swap = prev;

@@ -16,6 +16,7 @@ import pytest
 
 import pocketnlu
 from pocketnlu import features, nlu
+from pocketnlu._binding import lib as core_lib
 from pocketnlu.errors import InputError
 from pocketnlu_tools.bench.reliability import CLI_CASES, HOSTILE_CASES, cli_command
 
@@ -32,12 +33,38 @@ def model():
         yield opened
 
 
+class SpyLib:
+    """The C core as nlu sees it, recording the tokens of every pnlu_parse_ascii call (the ASCII
+    fast path tokenizes in C) and a WordBatch of them, as the Python path's spies do."""
+
+    def __init__(self, seen, config, word_batch):
+        self._seen, self._config, self._word_batch = seen, config, word_batch
+
+    def __getattr__(self, name):
+        return getattr(core_lib, name)
+
+    def pnlu_parse_ascii(self, *args):
+        status = core_lib.pnlu_parse_ascii(*args)
+        text, text_offsets, n_texts, token_spans, utterance_words = args[1], args[3], args[4], args[10], args[12]
+        for u in range(n_texts):
+            base = text_offsets[u]
+            tokens = [features.Token(bytes(text[base + token_spans[2 * w]:base + token_spans[2 * w + 1]]).decode("ascii"),
+                                     token_spans[2 * w], token_spans[2 * w + 1])
+                      for w in range(utterance_words[2 * u], utterance_words[2 * u + 1])]
+            self._seen["tokens"].append(tokens)
+            self._seen["batches"].append(self._word_batch([tokens], self._config))
+        return status
+
+
+
 @pytest.fixture
-def work(monkeypatch):
+def work(monkeypatch, model):
     """Records what each parse hands from the tokenizer to the C core: tokens, and the word
-    batches whose feature keys the core composes and scores."""
+    batches whose feature keys the core composes and scores (for ASCII text, the tokens the C
+    tokenizer found, and their batches as the Python path would build them)."""
     seen = {"tokens": [], "batches": []}
     prepare, word_batch = nlu.prepare, nlu.WordBatch
+    monkeypatch.setattr(nlu, "lib", SpyLib(seen, model.features, word_batch))
 
     def spy_prepare(text):
         tokens, truncated = prepare(text)

@@ -272,14 +272,14 @@ def test_a_closed_store_refuses_new_calls_and_unmaps_when_calls_in_flight_return
     store.parse("skill0", "call mom")
     started, proceed = threading.Event(), threading.Event()
     model = store.get("skill1")
-    original = model._parse_batch
+    original = model._parse_single  # what the store's parse calls
 
-    def slow_parse(texts):  # a call in flight while the store closes
+    def slow_parse(text, reference_time=None):  # a call in flight while the store closes
         started.set()
         proceed.wait(10)
-        return original(texts)
+        return original(text, reference_time)
 
-    model._parse_batch = slow_parse
+    model._parse_single = slow_parse
     result = {}
     thread = threading.Thread(target=lambda: result.update(parse=store.parse("skill1", "call mom")))
     thread.start()

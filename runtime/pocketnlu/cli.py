@@ -72,7 +72,12 @@ def _demo(args) -> int:
     return run_demo(texts=args.text, wav=args.wav, mic=args.mic, model=args.model)
 
 
-def build_parser() -> argparse.ArgumentParser:
+DEVICE_COMMANDS = ("inspect", "parse", "demo")
+
+
+def build_parser(host_commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; host_commands=False leaves out the entry-point scan for `train` and
+    `eval` (it imports the host package and numpy: half a second on a board)."""
     parser = argparse.ArgumentParser(prog="pocketnlu", description="Offline language understanding for small devices.")
     parser.add_argument("--version", action="version", version=f"pocketnlu {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -96,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--mic", action="store_true", help="listen to the microphone (needs pocketnlu[voice])")
     demo.add_argument("--model", help="model file (default: the in-car model shipped with pocketnlu)")
     demo.set_defaults(run=_demo)
-    _add_host_commands(commands)
+    if host_commands:
+        _add_host_commands(commands)
     return parser
 
 
@@ -136,8 +142,15 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def _device_command(argv) -> bool:
+    """Whether argv runs a device command (its first argument names one), which needs no host
+    commands in the parser."""
+    return bool(argv) and argv[0] in DEVICE_COMMANDS
+
+
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(host_commands=not _device_command(argv)).parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -9,7 +9,9 @@ case folding, NFKC, digit classes and shapes: one set of "forms" per word). The 
 (csrc/features.c) composes the feature keys from the forms: the host asks it for the keys as
 strings to train on (utterance_features, token_features), the device has it hash and score them
 in the same call (pocketnlu.nlu), so no per-feature Python work happens on the device and the
-two sides cannot disagree on a key.
+two sides cannot disagree on a key. For ASCII text the device also tokenizes and normalizes in C
+(csrc/tokenize.c, the same rules as below restricted to ASCII, proven equal to this module by
+tests/test_ascii_fast_path.py); this module remains the definition and the path for other text.
 
 Tokenization (``tokenize``):
   * Text is split at Unicode whitespace into chunks. A chunk's interior is never split, so words
@@ -51,8 +53,6 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from itertools import accumulate
 from typing import List, NamedTuple, Optional, Sequence, Tuple
-
-import numpy as np
 
 from ._binding import check, ffi, lib
 from .errors import InputError
@@ -291,10 +291,10 @@ def encode_keys(keys) -> Tuple[bytes, array]:
     return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
 
 
-def _decode(buffer: np.ndarray, offsets: np.ndarray) -> List[str]:
+def _decode(buffer: bytearray, offsets: array) -> List[str]:
     """The keys buffer[offsets[j]:offsets[j + 1]] as strings."""
-    ends = offsets.tolist()  # plain ints: indexing a numpy array per key is slow
-    data = buffer[:ends[-1]].tobytes()
+    ends = offsets.tolist()
+    data = bytes(buffer[:ends[-1]])
     if data.isascii():
         text = data.decode("ascii")
         return [text[start:end] for start, end in zip(ends, ends[1:])]
@@ -356,7 +356,7 @@ class WordBatch:
         size = lib.pnlu_feature_scratch_bytes(self.c_config, *self.c_words(first, last), len(intent), n_labels)
         if size == 0:
             raise InputError("the feature composer refused these words (a limit of the C core)")
-        return np.empty(size, dtype=np.uint8)
+        return bytearray(size)
 
     def utterance_features(self, utterance: int) -> List[str]:
         first, last = self.words(utterance)
@@ -385,8 +385,8 @@ class WordBatch:
         scratch = self.scratch(first, last, intent)
         key_bytes, key_count = 64 * (len(self.forms) + 64), 16 * (last - first + 4)
         for _ in range(_GROWTH_STEPS):
-            keys = np.empty(key_bytes, dtype=np.uint8)
-            offsets = np.empty(key_count + 1, dtype=np.uint32)
+            keys = bytearray(key_bytes)
+            offsets = array("I", bytes(4 * (key_count + 1)))
             n_keys = ffi.new("size_t *")
             status = call(ffi.from_buffer(scratch), len(scratch), ffi.from_buffer(keys), len(keys),
                           ffi.from_buffer("uint32_t[]", offsets), len(offsets), n_keys)

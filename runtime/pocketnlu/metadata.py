@@ -8,11 +8,11 @@ meaning are specified in csrc/FORMAT.md ("Metadata section").
 """
 import math
 from dataclasses import dataclass, fields
+from itertools import repeat
 from typing import Dict, List, Mapping, Optional, Union
 
 from .errors import CorruptModelError
 from .features import FeatureConfig
-from .entities import KINDS as ENTITY_KINDS
 from .modelfile import KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_TABLE, KIND_VALUES, Section
 
 MODEL_TYPES = ("classifier", "crf")
@@ -152,6 +152,8 @@ def _slot_values(entries: dict, sections: Mapping[str, Section]) -> Dict[str, Sl
         if not isinstance(how, dict):
             raise CorruptModelError(f"{where} must be an object")
         if set(how) == {"kind"}:
+            from .entities import KINDS as ENTITY_KINDS  # only for models that bind built-in kinds
+
             if how["kind"] not in ENTITY_KINDS:
                 raise CorruptModelError(f"{where}.kind must be one of {', '.join(ENTITY_KINDS)}, not {how['kind']!r}")
             resolutions[slot] = SlotResolution(kind=how["kind"])
@@ -172,7 +174,7 @@ def _model(name: str, spec, sections: Mapping[str, Section]) -> ModelSpec:
         raise CorruptModelError(f"{where}.type must be one of {', '.join(MODEL_TYPES)}, not {kind!r}")
     table = _section(spec, "table", (KIND_TABLE,), sections, where)
     labels = _get(spec, "labels", list, where)
-    if not labels or not all(isinstance(label, str) for label in labels) or len(set(labels)) != len(labels):
+    if not labels or not all(map(isinstance, labels, repeat(str))) or len(set(labels)) != len(labels):
         raise CorruptModelError(f"{where}.labels must be a non-empty list of distinct strings")
     scale = spec.get("scale")
     if not (_is_number(scale) and scale > 0):

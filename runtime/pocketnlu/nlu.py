@@ -1,9 +1,16 @@
 """An NLU model on the device: utterance -> domain, intent, confidence, slots.
 
-Python tokenizes and normalizes (pocketnlu.features); the C core does the rest in one call per
-model and batch: composing the feature keys, hashing, MPHF lookup, fingerprints, weight
-decoding, scoring, and for the slots Viterbi. Decisions on scores (confidence, out-of-scope, BIO
-spans) live here and are shared with the host's float reference, so the two cannot drift apart.
+Two paths give the same parses. ASCII text (nearly every utterance a recognizer or a keyboard
+produces) takes the C core's fast path: one call per stage and batch (pnlu_parse_ascii; a flat
+model has one stage, a hierarchical one the domain classifier, then one call per domain of the
+batch) tokenizes and normalizes as pocketnlu.features does, composes and scores the features,
+decides, tags and returns the slots as offsets, so Python builds one Parse per utterance and one
+SlotValue per slot and nothing per token. Other text takes the general path: Python tokenizes
+and normalizes (Unicode case folding, NFKC; pocketnlu.features), the C core composes the feature
+keys, hashes, looks them up and scores, and for the slots runs Viterbi; decisions on scores
+(confidence, out-of-scope, BIO spans) are made here by the code the host's float reference shares,
+so the two cannot drift apart (tests/test_ascii_fast_path.py holds both paths equal). Neither
+path imports numpy.
 """
 import os
 import threading
@@ -11,20 +18,20 @@ import weakref
 from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
+from datetime import date, datetime
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
-
-import numpy as np
 
 from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
-from .entities import Moment
-from .entities import resolve as resolve_entity
-from .features import MAX_TOKENS, FeatureConfig, Token, WordBatch, prepare
+from .features import MAX_TEXT_CHARS, MAX_TOKENS, FeatureConfig, Token, WordBatch, c_config, encode_keys, prepare
 from .metadata import ModelSpec, read_nlu_metadata
 from .modelfile import ModelFile
 from .table import WeightTable
 from .transitions import Transitions
 from .values import ValueTable
+
+Moment = Union[date, datetime]  # what relative dates count from (pocketnlu.entities.Moment)
 
 OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
 # Utterances per call of the C core: each has at most MAX_TOKENS words, within PNLU_MAX_WORDS.
@@ -132,8 +139,16 @@ class Classifier:
             raise CorruptModelError(f"{model_file.path}: model {self.name!r} has {len(self.labels)} labels "
                                     f"but its table has {self.table.n_labels}")
 
-    def integer_scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> np.ndarray:
-        """Integer score sums (n, n_labels) of the batch's utterances (default: all of them)."""
+    def integer_scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None):
+        """Integer score sums (n, n_labels), a numpy array, of the batch's utterances (default:
+        all of them). (For callers that want arrays: numpy is imported here, not on the parse path.)"""
+        import numpy as np
+
+        scores = self._scores(batch, utterances)
+        return np.frombuffer(scores, dtype=np.int64).reshape(len(scores) // self.table.n_labels, self.table.n_labels)
+
+    def _scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> array:
+        """Integer score sums of the batch's utterances, row after row (n * n_labels int64)."""
         if utterances is None:
             ranges = batch.ranges
         else:
@@ -141,7 +156,7 @@ class Classifier:
             for u in utterances:
                 ranges += batch.ranges[2 * u:2 * u + 2]
         n = len(ranges) // 2
-        scores = np.empty((n, self.table.n_labels), dtype=np.int64)
+        scores = array("q", bytes(8 * n * self.table.n_labels))
         scratch = batch.scratch()
         check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(),
                                         ffi.from_buffer("uint32_t[]", ranges), n, 1,
@@ -153,10 +168,11 @@ class Classifier:
     def decide(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> List[Tuple[str, float]]:
         """(best label, its softmax probability) of each utterance, computed in C
         (pnlu_softmax_best; the host's float models do the same in Python)."""
-        scores = self.integer_scores(batch, utterances)
-        best = np.empty(len(scores), dtype=np.uint32)
-        probability = np.empty(len(scores))
-        check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), len(scores), self.table.n_labels,
+        scores = self._scores(batch, utterances)
+        n = len(scores) // self.table.n_labels
+        best = array("I", bytes(4 * n))
+        probability = array("d", bytes(8 * n))
+        check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), n, self.table.n_labels,
                                     self.softmax_scale, ffi.from_buffer("uint32_t[]", best),
                                     ffi.from_buffer("double[]", probability)),
               f"classifier {self.name!r}")
@@ -231,13 +247,139 @@ class SlotTagger:
             return []
         encoded = intent.encode("utf-8", "surrogatepass") if intent is not None else b""
         scratch = batch.scratch(first, last, encoded, len(self.labels))
-        path = np.empty(last - first, dtype=np.uint32)
+        path = array("I", bytes(4 * (last - first)))
         check(lib.pnlu_crf_tag_words(self.table.c_table, self.transitions.c_transitions, batch.c_config,
                                      *batch.c_words(first, last), encoded if intent is not None else ffi.NULL,
                                      len(encoded), ffi.from_buffer(scratch), len(scratch),
                                      ffi.from_buffer("uint32_t[]", path)),
               "slot tagger")
         return [self.labels[i] for i in path.tolist()]
+
+
+class ParseStage:
+    """One C-side stage of the fast path (pnlu_parse_model): a classifier, or a domain's only
+    intent, and the slot tagger for the utterances it keeps in scope. Read-only once built, so
+    threads share it."""
+
+    def __init__(self, features: FeatureConfig, classifier, slot_tagger: Optional["SlotTagger"],
+                 threshold: Optional[float], slot_numbers: Dict[str, int]):
+        labels = [classifier] if isinstance(classifier, str) else list(classifier.labels)
+        self.labels = labels
+        names, offsets = encode_keys(labels)
+        self._keep = [names, offsets]  # the struct points into these
+        m = ffi.new("pnlu_parse_model *")
+        m.features = c_config(features)
+        if not isinstance(classifier, str):
+            m.classifier = classifier.table.c_table
+            m.softmax_scale = classifier.softmax_scale
+        m.n_labels = len(labels)
+        m.labels = self._pointer("uint8_t[]", names or b"\0")
+        m.label_offsets = self._pointer("uint32_t[]", offsets)
+        m.tag_label = self._pointer("uint8_t[]", bytes(int(label != OUT_OF_SCOPE) for label in labels))
+        m.threshold = -1.0 if threshold is None else threshold
+        if slot_tagger is not None:
+            m.crf = slot_tagger.table.c_table
+            m.transitions = slot_tagger.transitions.c_transitions
+            kinds, slots = bytearray(), array("I")
+            for tag in slot_tagger.labels:
+                kind, _, slot = tag.partition("-")
+                kinds.append({"B": 1, "I": 2}.get(kind, 0) if slot else 0)
+                slots.append(slot_numbers.setdefault(slot, len(slot_numbers)) if slot else 0)
+            m.bio_kind = self._pointer("uint8_t[]", bytes(kinds))
+            m.bio_slot = self._pointer("uint32_t[]", slots)
+        self.c_model = m
+
+    def _pointer(self, kind: str, data):
+        pointer = ffi.new(kind, len(data)) if len(data) else ffi.new(kind, 1)
+        ffi.memmove(pointer, data, len(data) * (4 if isinstance(data, array) else 1))
+        self._keep.append(pointer)
+        return pointer
+
+    def scratch(self, max_words: int, max_word_bytes: int):
+        size = lib.pnlu_parse_scratch_bytes(self.c_model, max_words, max_word_bytes)
+        if size == 0:
+            raise InputError("the parser refused these utterances (a limit of the C core)")
+        return ffi.new("uint8_t[]", size), size
+
+
+class AsciiBatch:
+    """The words of a batch of ASCII utterances, tokenized and normalized in C
+    (pnlu_ascii_words, the same tokens and forms as features.prepare and word_forms)."""
+
+    __slots__ = ("texts", "n", "n_words", "forms", "forms_len", "form_offsets", "token_spans", "utterance_words",
+                 "truncated", "max_words", "max_word_bytes", "words_cap", "_blob", "_offsets")
+
+    def __init__(self, texts: Sequence[str]):
+        self.texts = texts
+        encoded = [text.encode("ascii") for text in texts]
+        self.n = n = len(texts)
+        blob = b"".join(encoded)
+        total = len(blob)
+        self.words_cap = words_cap = min(total, n * MAX_TOKENS)
+        longest = min(max(map(len, encoded), default=0), MAX_TEXT_CHARS)
+        self.max_words, self.max_word_bytes = min(longest, MAX_TOKENS), longest
+        self.forms = ffi.new("uint8_t[]", 3 * total + 1)
+        self.form_offsets = ffi.new("uint32_t[]", 3 * words_cap + 1)
+        self.token_spans = ffi.new("uint32_t[]", 2 * words_cap + 1)
+        self.utterance_words = ffi.new("uint32_t[]", 2 * n + 1)
+        self.truncated = ffi.new("uint8_t[]", n + 1)
+        self._blob = blob
+        self._offsets = array("I", accumulate(map(len, encoded), initial=0))
+
+    def c_text(self) -> tuple:
+        """(text, text_len, text_offsets, n_texts, max_chars, max_tokens) for pnlu_ascii_words."""
+        return (self._blob, len(self._blob), ffi.from_buffer("uint32_t[]", self._offsets), self.n, MAX_TEXT_CHARS,
+                MAX_TOKENS)
+
+    def c_outputs(self) -> tuple:
+        return (self.forms, 3 * len(self._blob) + 1, self.form_offsets, self.token_spans, self.words_cap,
+                self.utterance_words, self.truncated)
+
+    def tokenize(self, digit_classes: bool) -> "AsciiBatch":
+        """Tokens and forms alone (pnlu_ascii_words)."""
+        n_words = ffi.new("size_t *")
+        check(lib.pnlu_ascii_words(*self.c_text(), int(digit_classes), *self.c_outputs(), n_words), "tokenizer")
+        self.set_words(n_words[0])
+        return self
+
+    def set_words(self, n_words: int) -> None:
+        self.n_words = n_words
+        self.forms_len = self.form_offsets[3 * n_words]
+
+    def tokens(self, u: int) -> List[Token]:
+        text, spans = self.texts[u], self.token_spans
+        return [Token(text[spans[2 * w]:spans[2 * w + 1]], spans[2 * w], spans[2 * w + 1])
+                for w in range(self.utterance_words[2 * u], self.utterance_words[2 * u + 1])]
+
+    def forms_of(self, u: int) -> List[str]:
+        """word_forms of utterance u's tokens: three strings per word."""
+        first, last = self.utterance_words[2 * u], self.utterance_words[2 * u + 1]
+        offsets = self.form_offsets
+        data = ffi.buffer(self.forms, self.forms_len)[:].decode("ascii")
+        return [data[offsets[k]:offsets[k + 1]] for k in range(3 * first, 3 * last)]
+
+
+_SINGLE_FORMS = 3 * MAX_TEXT_CHARS + 1  # forms of one utterance: at most 3 bytes per character kept
+_SINGLE_SPANS = 3 * MAX_TOKENS
+_MAX_FAST_BYTES = 1 << 31  # text offsets are uint32: longer texts take the Python path
+
+
+class _SingleBuffers:
+    """One thread's C buffers for parsing one utterance at a time (NLUModel._parse_single)."""
+
+    def __init__(self):
+        self.text_offsets = ffi.new("uint32_t[]", 2)
+        self.forms = ffi.new("uint8_t[]", _SINGLE_FORMS)
+        self.form_offsets = ffi.new("uint32_t[]", 3 * MAX_TOKENS + 1)
+        self.token_spans = ffi.new("uint32_t[]", 2 * MAX_TOKENS)
+        self.utterance_words = ffi.new("uint32_t[]", 2)
+        self.truncated = ffi.new("uint8_t[]", 1)
+        self.n_words = ffi.new("size_t *")
+        self.best = ffi.new("uint32_t[]", 1)
+        self.probability = ffi.new("double[]", 1)
+        self.spans = ffi.new("uint32_t[]", _SINGLE_SPANS)
+        self.span_offsets = ffi.new("uint32_t[]", 2)
+        self.scratch, self.scratch_len, self.scratch_for, self.scratch_stage = None, 0, -1, None
 
 
 class NLUModel:
@@ -252,6 +394,7 @@ class NLUModel:
         self._lock = threading.Lock()
         _OPEN_MODELS.add(self)
         self._active = 0
+        self._local = threading.local()  # each thread's buffers for single parses
         self._closing = False
         try:
             self._load(self._file.meta)
@@ -276,9 +419,27 @@ class NLUModel:
                                              threshold=pipeline.oos_threshold, intent_domains=pipeline.intent_domains)
         self.slot_tagger = SlotTagger(self._file, models[pipeline.slots]) if pipeline.slots else None
         self.slot_values = pipeline.slot_values
+        self._stages_for = (None, None)  # the fast path's stages are built by the first parse
         self._value_tables = {name: ValueTable(self._file.section_bytes(name), f"{self._file.path}: section {name!r}")
                               for name in sorted({how.table for how in pipeline.slot_values.values() if how.table})}
         self.meta = meta
+
+    def _build_stages(self) -> None:
+        """The fast path's C stages: flat, one (intent classifier and slots); hierarchical, the
+        domain classifier, then one per domain (its classifier or only intent, and slots). Built
+        by the first parse (so opening stays O(1)), again if the stage or tagger is replaced;
+        threads racing here build equal stages."""
+        stage, tagger, numbers = self.intents_stage, self.slot_tagger, {}
+        if stage.domain is None:
+            first = ParseStage(self.features, stage.intent, tagger, stage.threshold, numbers)
+            domains = None
+        else:
+            first = ParseStage(self.features, stage.domain, None, None, numbers)
+            domains = {domain: ParseStage(self.features, second, tagger, stage.threshold, numbers)
+                       for domain, second in stage.domain_intents.items()}
+        self._first_stage, self._domain_stages = first, domains
+        self._slot_names = sorted(numbers, key=numbers.get)
+        self._stages_for = (stage, tagger)
 
     @property
     def path(self) -> str:
@@ -295,7 +456,50 @@ class NLUModel:
         """Domain, intent, confidence and slots of one utterance (str, or UTF-8 bytes). Raises
         InputError for anything else; never for what the text says. `reference_time` (a date or
         datetime; default: now) is what relative dates ("tomorrow") resolve against."""
-        return self.parse_batch([text], reference_time)[0]
+        if type(text) is not str:
+            text = as_text(text)
+        self._enter()
+        try:
+            return self._parse_single(text, reference_time)
+        finally:
+            self._leave()
+
+    def _parse_single(self, text: str, reference_time: Optional[Moment] = None) -> Parse:
+        """parse without the model's call count: one C call for an ASCII utterance of a flat
+        model, into this thread's buffers (nothing allocated per call but the results)."""
+        if (self._stages_for[0] is not self.intents_stage or self._stages_for[1] is not self.slot_tagger
+                or self._domain_stages is not None or not text.isascii() or len(text) > _MAX_FAST_BYTES):
+            return self._parse_batch([text], reference_time)[0]
+        b = getattr(self._local, "buffers", None)
+        if b is None:
+            b = self._local.buffers = _SingleBuffers()
+        blob = text.encode("ascii")
+        size = len(blob)
+        cut = size if size < MAX_TEXT_CHARS else MAX_TEXT_CHARS
+        stage = self._first_stage
+        if cut > b.scratch_for or b.scratch_stage is not stage:  # grows with the longest utterance parsed
+            b.scratch, b.scratch_len = stage.scratch(cut if cut < MAX_TOKENS else MAX_TOKENS, cut)
+            b.scratch_for, b.scratch_stage = cut, stage
+        b.text_offsets[1] = size
+        check(lib.pnlu_parse_ascii(stage.c_model, blob, size, b.text_offsets, 1, MAX_TEXT_CHARS, MAX_TOKENS, b.forms,
+                                   _SINGLE_FORMS, b.form_offsets, b.token_spans, MAX_TOKENS, b.utterance_words,
+                                   b.truncated, b.n_words, b.scratch, b.scratch_len, b.best, b.probability, b.spans,
+                                   _SINGLE_SPANS, b.span_offsets), "parser")
+        truncated = b.truncated[0] != 0
+        if b.utterance_words[0] == b.utterance_words[1]:  # nothing to understand
+            return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
+        intent, confidence = stage.labels[b.best[0]], b.probability[0]
+        threshold = self.intents_stage.threshold
+        if intent == OUT_OF_SCOPE or (threshold is not None and confidence < threshold):
+            return Parse(text, None, OUT_OF_SCOPE, confidence, [], truncated)
+        slots = []
+        found = b.spans
+        for j in range(0, 3 * b.span_offsets[1], 3):
+            slot, start, end = self._slot_names[found[j]], found[j + 1], found[j + 2]
+            value = text[start:end]
+            slots.append(SlotValue(slot, value, start, end,
+                                   self._resolve(slot, value, reference_time) if self.slot_values else None))
+        return Parse(text, self.intents_stage.intent_domains.get(intent), intent, confidence, slots, truncated)
 
     def parse_batch(self, texts: Sequence[Text], reference_time: Optional[Moment] = None) -> List[Parse]:
         """Parses of several utterances, cheaper per utterance than one call each. A batch of any
@@ -312,18 +516,110 @@ class NLUModel:
             self._leave()
 
     def _parse_batch(self, texts: List[str], reference_time: Optional[Moment] = None) -> List[Parse]:
+        """ASCII utterances take the C fast path (one call per stage and batch), others the
+        Python tokenizer; both give the same parses."""
+        ascii_only = [text.isascii() for text in texts]
+        if sum(map(len, texts)) >= _MAX_FAST_BYTES:
+            ascii_only = [False] * len(texts)
+        if all(ascii_only):
+            return self._parse_ascii(texts, reference_time)
         resolve = None
         if self.slot_values:
-            resolve = lambda slot: self._resolve(slot, reference_time)  # noqa: E731
-        return parse_words(texts, self.features, self.intents_stage, self.slot_tagger, resolve)
+            resolve = lambda slot: self._resolve(slot.slot, slot.value, reference_time)  # noqa: E731
+        if not any(ascii_only):
+            return parse_words(texts, self.features, self.intents_stage, self.slot_tagger, resolve)
+        fast = iter(self._parse_ascii([t for t, a in zip(texts, ascii_only) if a], reference_time))
+        slow = iter(parse_words([t for t, a in zip(texts, ascii_only) if not a], self.features, self.intents_stage,
+                                self.slot_tagger, resolve))
+        return [next(fast) if a else next(slow) for a in ascii_only]
 
-    def _resolve(self, slot: SlotValue, reference_time: Optional[Moment]) -> Optional[dict]:
-        how = self.slot_values.get(slot.slot)
+    def _parse_ascii(self, texts: List[str], reference_time: Optional[Moment]) -> List[Parse]:
+        if self._stages_for[0] is not self.intents_stage or self._stages_for[1] is not self.slot_tagger:
+            self._build_stages()
+        batch = AsciiBatch(texts)
+        n = batch.n
+        first = self._first_stage
+        scratch, scratch_len = first.scratch(batch.max_words, batch.max_word_bytes)
+        best, probability = ffi.new("uint32_t[]", n + 1), ffi.new("double[]", n + 1)
+        spans, span_offsets = ffi.new("uint32_t[]", 3 * batch.words_cap + 1), ffi.new("uint32_t[]", n + 1)
+        n_words = ffi.new("size_t *")
+        check(lib.pnlu_parse_ascii(first.c_model, *batch.c_text(), *batch.c_outputs(), n_words, scratch, scratch_len,
+                                   best, probability, spans, 3 * batch.words_cap + 1, span_offsets), "parser")
+        batch.set_words(n_words[0])
+        labels, threshold = first.labels, self.intents_stage.threshold
+        words, truncated = batch.utterance_words, batch.truncated
+        if self._domain_stages is None:
+            intent_domains = self.intents_stage.intent_domains
+            decisions = []
+            for u in range(n):
+                intent, confidence = labels[best[u]], probability[u]
+                if intent == OUT_OF_SCOPE or (threshold is not None and confidence < threshold):
+                    decisions.append((None, OUT_OF_SCOPE, confidence, None))
+                else:
+                    decisions.append((intent_domains.get(intent), intent, confidence, u))
+            chosen = [(spans, span_offsets)]
+        else:
+            decisions, chosen = self._by_domain(batch, [labels[best[u]] for u in range(n)], probability, threshold)
+        slot_names, resolve = self._slot_names, self.slot_values
+        parses = []
+        for u, (domain, intent, confidence, at) in enumerate(decisions):
+            text = texts[u]
+            if words[2 * u] == words[2 * u + 1]:  # nothing to understand
+                parses.append(Parse(text, None, OUT_OF_SCOPE, 1.0, [], bool(truncated[u])))
+                continue
+            slots = []
+            if at is not None:
+                found, offsets = chosen[at[0]] if isinstance(at, tuple) else chosen[0]
+                k = at[1] if isinstance(at, tuple) else at
+                for j in range(3 * offsets[k], 3 * offsets[k + 1], 3):
+                    slot, start, end = slot_names[found[j]], found[j + 1], found[j + 2]
+                    value = text[start:end]
+                    slots.append(SlotValue(slot, value, start, end,
+                                           self._resolve(slot, value, reference_time) if resolve else None))
+            parses.append(Parse(text, domain, intent, confidence, slots, bool(truncated[u])))
+        return parses
+
+    def _by_domain(self, batch: AsciiBatch, domains: List[str], domain_probability, threshold):
+        """Hierarchical decisions: one pnlu_parse_words call per domain of the batch, over its
+        utterances' words, each utterance's domain probability as its prior."""
+        n = batch.n
+        decisions: list = [None] * n
+        chosen = []
+        members = defaultdict(list)
+        for u, domain in enumerate(domains):
+            members[domain].append(u)
+        for domain, us in members.items():
+            stage = self._domain_stages[domain]
+            m = len(us)
+            words = array("I")
+            for u in us:
+                words += array("I", (batch.utterance_words[2 * u], batch.utterance_words[2 * u + 1]))
+            prior = array("d", (domain_probability[u] for u in us))
+            scratch, scratch_len = stage.scratch(batch.max_words, batch.max_word_bytes)
+            best, probability = ffi.new("uint32_t[]", m), ffi.new("double[]", m)
+            spans, span_offsets = ffi.new("uint32_t[]", 3 * batch.words_cap + 1), ffi.new("uint32_t[]", m + 1)
+            check(lib.pnlu_parse_words(stage.c_model, batch.forms, batch.forms_len, batch.form_offsets, batch.n_words,
+                                       batch.token_spans, ffi.from_buffer("uint32_t[]", words), m,
+                                       ffi.from_buffer("double[]", prior), scratch, scratch_len, best, probability,
+                                       spans, 3 * batch.words_cap + 1, span_offsets), "parser")
+            chosen.append((spans, span_offsets))
+            for k, u in enumerate(us):
+                intent, confidence = stage.labels[best[k]], probability[k]
+                if intent == OUT_OF_SCOPE or (threshold is not None and confidence < threshold):
+                    decisions[u] = (None, OUT_OF_SCOPE, confidence, None)
+                else:
+                    decisions[u] = (domain, intent, confidence, (len(chosen) - 1, k))
+        return decisions, chosen
+
+    def _resolve(self, slot: str, value: str, reference_time: Optional[Moment]) -> Optional[dict]:
+        how = self.slot_values.get(slot)
         if how is None:
             return None
         if how.kind is not None:
-            return resolve_entity(how.kind, slot.value, reference_time)
-        value = self._value_tables[how.table].lookup(slot.value)
+            from .entities import resolve as resolve_entity  # imported by the first parse that needs it
+
+            return resolve_entity(how.kind, value, reference_time)
+        value = self._value_tables[how.table].lookup(value)
         return None if value is None else {"kind": "list", "list": how.list, "value": value}
 
     @property

@@ -92,7 +92,7 @@ class ModelStore:
         text = as_text(text)
         entry = self._acquire(name, 1)
         try:
-            return entry.model._parse_batch([text])[0]
+            return entry.model._parse_single(text)
         finally:
             with self._lock:
                 entry.calls -= 1

@@ -1,6 +1,4 @@
 """A weight table of a mapped model, queried through the C core in batched calls."""
-import numpy as np
-
 from ._binding import check, ffi, lib
 from .features import encode_keys
 from .modelfile import KIND_TABLE, ModelFile
@@ -56,8 +54,13 @@ class WeightTable:
         rank_sample_bits = 32 * (t.index_bits // 512 + 1)
         return t.index_bits + rank_sample_bits + HEADER_BITS_PER_LEVEL * t.n_levels
 
-    def lookup(self, keys) -> np.ndarray:
-        """Slot of each key in [0, n_keys), or -1 where the table does not hold the key."""
+    # lookup and score return numpy arrays: host-side and test APIs, so numpy is imported by
+    # them, never on the device's parse path.
+
+    def lookup(self, keys):
+        """Slot of each key in [0, n_keys), or -1 where the table does not hold the key (a numpy array)."""
+        import numpy as np
+
         buf, offsets = encode_keys(keys)
         slots = np.empty(len(offsets) - 1, dtype=np.int64)
         check(lib.pnlu_table_lookup(self._table, ffi.from_buffer(buf), len(buf),
@@ -70,8 +73,10 @@ class WeightTable:
         """Integer scores (n_groups, n_labels) summing the weights of each group of keys.
 
         `group_offsets` (n_groups + 1 indexes into keys) defaults to one group of all keys.
-        Returns (scores, hits): hits[g] counts the group's keys the table holds.
+        Returns (scores, hits), numpy arrays: hits[g] counts the group's keys the table holds.
         """
+        import numpy as np
+
         buf, offsets = encode_keys(keys)
         n_keys = len(offsets) - 1
         if group_offsets is None:

@@ -2,8 +2,12 @@
 
 Every system is trained on the same data, then measured in a fresh subprocess of its own (so
 each RSS figure is that system's alone): open time, per-utterance latency (intent only; intent
-and slots), batch throughput, and RSS after loading and after 10,000 parses. Then: a store of
-1,000 small skill models under a budget, and open time as model files grow from 1 MB to 100 MB.
+and slots), batch throughput, and RSS after loading and after 10,000 parses. Then: instructions
+per parse under valgrind's callgrind (the difference of two runs that parse 0 and N test
+utterances after the same set-up, divided by N: machine-independent, unlike times on a shared
+machine), cold start (a new process's wall time from exec to its first parse, and its peak RSS,
+against bare `python -c pass`), a store of 1,000 small skill models under a budget, and open
+time as model files grow from 1 MB to 100 MB.
 
 Usage: python -m pocketnlu_tools.bench.speed DATA [--write BENCHMARKS.md]
 (DATA: a dataset with train and test splits, e.g. ../shared/data/jointbert_snips)
@@ -13,6 +17,7 @@ import json
 import os
 import pickle
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -20,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import List
 
 import numpy as np
 
@@ -164,7 +170,104 @@ def worker_open_scaling(paths, texts):
     return {os.path.getsize(p): median_open_ms(lambda: pocketnlu.open(p), lambda m: m.close()) for p in paths}
 
 
-WORKERS = {"pocketnlu": worker_pocketnlu, "fasttext": worker_fasttext, "sklearn": worker_sklearn,
+# ---- instructions per parse (callgrind) and cold start --------------------------------------------
+
+INSTRUCTION_PARSES = 700  # test utterances parsed under callgrind (one pass over SNIPS test)
+COLD_STARTS = 11  # processes per system; the median wall time is quoted
+
+
+def _predictor(system, model_path, texts):
+    """(parse function, the texts it takes) of a system, loaded as its users load it."""
+    if system in ("pocketnlu_intent", "pocketnlu_both"):
+        import pocketnlu
+
+        model = pocketnlu.open(model_path)
+        if system == "pocketnlu_intent":
+            model.slot_tagger = None
+        return model.parse, texts
+    if system == "fasttext":
+        import fasttext
+
+        model = fasttext.load_model(model_path)
+        return (lambda text: model.f.predict(text, 1, 0.0, "strict")), [t.lower() for t in texts]
+    if system in ("crfsuite", "crfsuite_tagging"):
+        import pycrfsuite
+
+        from pocketnlu.features import FeatureConfig, prepare, token_features
+
+        tagger, features = pycrfsuite.Tagger(), FeatureConfig()
+        tagger.open(model_path)
+        if system == "crfsuite_tagging":
+            sequences = [pycrfsuite.ItemSequence(token_features(prepare(text)[0], features)) for text in texts]
+            return tagger.tag, sequences
+        return (lambda text: tagger.tag(token_features(prepare(text)[0], features))), texts
+    raise ValueError(system)
+
+
+def worker_instructions(target, texts):
+    """Set up `system` and parse `count` test utterances (after two warm-up parses)."""
+    system, model_path, count = target
+    parse, inputs = _predictor(system, model_path, texts)
+    parse(inputs[0])
+    parse(inputs[1 % len(inputs)])
+    for i in range(count):
+        parse(inputs[i % len(inputs)])
+    return {}
+
+
+COLD_START_CODE = {
+    "python": "pass",
+    "pocketnlu": "import pocketnlu; pocketnlu.open({model!r}).parse({text!r})",
+    "fasttext": "import fasttext; fasttext.load_model({model!r}).f.predict({text!r}.lower(), 1, 0.0, 'strict')",
+    "crfsuite": ("import pycrfsuite; from pocketnlu.features import FeatureConfig, prepare, token_features; "
+                 "t = pycrfsuite.Tagger(); t.open({model!r}); t.tag(token_features(prepare({text!r})[0], FeatureConfig()))"),
+}
+
+
+# Printed by each cold-start process at its end: its peak RSS (wait4's ru_maxrss would count the
+# forking parent's pages before exec).
+PEAK_RSS_CODE = "; print(open('/proc/self/status').read())"
+
+
+def cold_start(system, model_path, text, pycache):
+    """Median wall time (ms) from starting `python -c CODE` to its exit after one parse, and the
+    median peak RSS (bytes, VmHWM) of those processes. Byte code is cached (in `pycache`, after
+    one run that writes it), as an installed package's is, even where PYTHONDONTWRITEBYTECODE is
+    set: compiling the sources at every start is not what a device does."""
+    code = COLD_START_CODE[system].format(model=model_path, text=text)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    times, peaks = [], []
+    for _ in range(COLD_STARTS):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        times.append(time.perf_counter() - start)
+        status = subprocess.run([sys.executable, "-c", code + PEAK_RSS_CODE], capture_output=True, text=True,
+                                check=True, env=env).stdout
+        peaks.append(int(re.search(r"VmHWM:\s*(\d+) kB", status).group(1)) * 1024)
+    return {"ms": 1e3 * statistics.median(times), "peak_rss": statistics.median(peaks)}
+
+
+def instructions_per_parse(system, model_path, texts_path, count=INSTRUCTION_PARSES):
+    """Instructions of `count` parses: callgrind's totals of two runs (0 and count parses after
+    the same set-up) subtracted, divided by count. None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    totals = []
+    for parses in (0, count):
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m",
+             "pocketnlu_tools.bench.speed", "--worker", "instructions", json.dumps([system, model_path, parses]),
+             texts_path], capture_output=True, text=True, check=True)
+        found = re.search(r"Collected\s*:\s*([\d,]+)", result.stderr) or re.search(r"refs:\s*([\d,]+)", result.stderr)
+        if found is None:
+            raise RuntimeError(f"no instruction count in callgrind's output: {result.stderr[-500:]}")
+        totals.append(int(found.group(1).replace(",", "")))
+    return (totals[1] - totals[0]) / count
+
+
+WORKERS = {"instructions": worker_instructions, "pocketnlu": worker_pocketnlu, "fasttext": worker_fasttext, "sklearn": worker_sklearn,
            "crfsuite": worker_crfsuite, "store": worker_store, "open_scaling": worker_open_scaling}
 
 
@@ -256,7 +359,42 @@ def percentiles(values):
     return np.percentile(values, 50), np.percentile(values, 99)
 
 
-def render(data_name, data, n_test, results, store, scaling) -> str:
+def render_start(instructions, cold) -> List[str]:
+    """The instructions and cold-start lines of the report."""
+    lines = []
+    if instructions:
+        k = lambda name: f"{instructions[name] / 1e3:,.0f}k" if instructions.get(name) is not None else "n/a"
+        ours_intent, ours_both = instructions["pocketnlu_intent"], instructions["pocketnlu_both"]
+        lines += [
+            "",
+            f"Instructions per parse (valgrind callgrind, {INSTRUCTION_PARSES} test utterances after the same set-up, "
+            "whole process: Python included): "
+            f"pocketnlu intent only {k('pocketnlu_intent')}, intent + slots {k('pocketnlu_both')}; fastText .ftz "
+            f"predict {k('fasttext')}; python-crfsuite features + tagging {k('crfsuite')}, tagging alone "
+            f"{k('crfsuite_tagging')}. Ratios: pocketnlu intent only / fastText .ftz = "
+            f"{ours_intent / instructions['fasttext']:.2f}; python-crfsuite features + tagging / pocketnlu intent + "
+            f"slots = {instructions['crfsuite'] / ours_both:.2f}.",
+        ]
+    if cold:
+        bare = cold["python"]
+        row = lambda name, label: (f"| {label} | {cold[name]['ms']:.0f} | {cold[name]['ms'] / bare['ms']:.1f} "
+                                   f"| {cold[name]['peak_rss'] / 1e6:.1f} |")
+        lines += [
+            "",
+            f"Cold start (a new process from exec to exit after one parse, median of {COLD_STARTS}, byte code cached; "
+            "peak RSS of the process):",
+            "",
+            "| process | ms | x bare python | peak RSS MB |",
+            "|---|---:|---:|---:|",
+            row("python", "bare `python -c pass`"),
+            row("pocketnlu", "`import pocketnlu`, open, parse"),
+            row("fasttext", "`import fasttext`, load .ftz, predict"),
+            row("crfsuite", "`import pycrfsuite` (+ pocketnlu features), open, tag"),
+        ]
+    return lines
+
+
+def render(data_name, data, n_test, results, store, scaling, instructions=None, cold=None) -> str:
     mb = lambda b: f"{b / 1e6:.2f}"
     pocket = results["pocketnlu"]
     rows = []
@@ -295,6 +433,7 @@ def render(data_name, data, n_test, results, store, scaling) -> str:
         f"{crf_tagging / ours_both:.2f}; fastText .ftz open / pocketnlu open = "
         f"{results['fasttext_q']['open_ms'] / pocket['open_ms']:.1f}; scikit-learn open / pocketnlu open = "
         f"{results['sklearn']['open_ms'] / pocket['open_ms']:.1f}.",
+        *render_start(instructions, cold),
         "",
         f"Model store: {store['models']:,} skill models of {store['model_bytes']:,} bytes, budget "
         f"{store['budget']:,} bytes: peak mapped {store['peak_mapped']:,} bytes, {store['opens']:,} opens and "
@@ -331,11 +470,21 @@ def main(argv=None):
         results = {name: run_worker(worker, paths[name], texts_path) for name, worker in (
             ("pocketnlu", "pocketnlu"), ("fasttext", "fasttext"), ("fasttext_q", "fasttext"),
             ("sklearn", "sklearn"), ("crfsuite", "crfsuite"))}
+        instructions = {name: instructions_per_parse(name, paths[model], texts_path) for name, model in (
+            ("pocketnlu_intent", "pocketnlu"), ("pocketnlu_both", "pocketnlu"), ("fasttext", "fasttext_q"),
+            ("crfsuite", "crfsuite"), ("crfsuite_tagging", "crfsuite"))}
+        if any(v is None for v in instructions.values()):
+            print("speed: valgrind not found, no instruction counts (apt-get install valgrind)", file=sys.stderr)
+            instructions = None
+        first = test[0].text
+        cold = {name: cold_start(name, model, first, workdir / "pycache") for name, model in (
+            ("python", ""), ("pocketnlu", paths["pocketnlu"]), ("fasttext", paths["fasttext_q"]),
+            ("crfsuite", paths["crfsuite"]))}
         build_skill_store(workdir / "skills")
         store = run_worker("store", str(workdir / "skills"), texts_path)
         scaling = run_worker("open_scaling", build_sized_models(workdir), texts_path)
     name = os.path.basename(os.path.normpath(args.data))
-    report = render(name, args.data, len(test), results, store, scaling)
+    report = render(name, args.data, len(test), results, store, scaling, instructions, cold)
     print(report)
     if args.write:
         from pocketnlu_tools.bench.markdown import update_block
