@@ -1,36 +1,23 @@
 #!/usr/bin/env bash
-# Cross-build pocketnlu for arm64 and armhf and run the test suite under qemu-user against a
-# Debian bookworm sysroot: no Docker, no binfmt registration. Recipe, timings and pitfalls:
-# deploy/README.md.
+# Install pocketnlu's arm64 and armhf wheels into a Debian bookworm sysroot's Python under
+# qemu-user, as a board would (deploy/install-board.sh --wheel, no compiler anywhere on PATH), and
+# run the test suite against the installed package: no Docker, no binfmt registration. Recipe,
+# timings and pitfalls: deploy/README.md.
 #
 #   bash deploy/test-arm.sh            # both architectures
 #   bash deploy/test-arm.sh armhf      # one (arm64 | armhf); extra arguments go to pytest
 #
+# The wheels come from PNLU_WHEEL_DIR (e.g. dist/ after deploy/build-wheels.sh, as CI does), or
+# are built for the run with deploy/build-wheels.sh into deploy/.cache/wheels-test/.
 # Prints one line per architecture, "ARM <arch>: PASS (...)" or "ARM <arch>: FAIL (...)", and
 # exits non-zero if any architecture failed or could not be emulated (never passes silently).
 # Downloads, sysroots and builds are cached in deploy/.cache/ (PNLU_ARM_CACHE overrides).
 # PNLU_ARM_TIMEOUT (seconds, default 1200) bounds each architecture's test run.
 set -euo pipefail
-
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-DEPLOY="$REPO/deploy"
-CACHE=${PNLU_ARM_CACHE:-$DEPLOY/.cache}
+LOG_NAME=test-arm
+# shellcheck source=deploy/arm-lib.sh
+source "$(dirname "$0")/arm-lib.sh"
 TIMEOUT=${PNLU_ARM_TIMEOUT:-1200}
-SUITE=bookworm
-# Bump to rebuild every cached sysroot (the package list is part of the key already).
-SYSROOT_RECIPE=1
-
-log() { echo "test-arm: $*" >&2; }
-die_no_emulation() {
-    {
-        echo "################################################################################"
-        echo "ARM: EMULATION UNAVAILABLE: $*"
-        echo "ARM: the arm64/armhf tests did NOT run; this is a failure, not a pass."
-        echo "################################################################################"
-    } >&2
-    for arch in "${ARCHES[@]}"; do echo "ARM $arch: FAIL (no emulation: $*)"; done
-    exit 3
-}
 
 ARCHES=(arm64 armhf)
 PYTEST_ARGS=()
@@ -38,169 +25,120 @@ if [ $# -gt 0 ]; then
     case "$1" in
         arm64 | armhf) ARCHES=("$1"); shift ;;
         all | both) shift ;;
-        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     esac
     PYTEST_ARGS=("$@")
 fi
+unavailable_lines() { local a; for a in "${ARCHES[@]}"; do echo "ARM $a: FAIL (no emulation: $1)"; done; }
 
-triplet() { case "$1" in arm64) echo aarch64-linux-gnu ;; armhf) echo arm-linux-gnueabihf ;; esac; }
-qemu_name() { case "$1" in arm64) echo qemu-aarch64-static ;; armhf) echo qemu-arm-static ;; esac; }
-cross_pkgs() { case "$1" in arm64) echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross ;;
-                            armhf) echo gcc-arm-linux-gnueabihf libc6-dev-armhf-cross ;; esac; }
+machine() { case "$1" in arm64) echo aarch64 ;; armhf) echo armv7l ;; esac; }
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"
-    elif command -v sudo > /dev/null && sudo -n true 2> /dev/null; then sudo "$@"
-    else return 1; fi
+# A PATH of the host's commands without a single C compiler, assembler or linker (qemu -L falls
+# back to host paths, so the guest would otherwise find the host's gcc): the install and the
+# tests show that the wheel needs none. The sysroot has none either (checked in run_arch).
+no_compiler_path() {
+    local dir="$CACHE/no-compiler-bin" f name
+    rm -rf "$dir" && mkdir -p "$dir"
+    for f in /usr/local/bin/* /usr/bin/* /bin/*; do
+        name=$(basename "$f")
+        [ -x "$f" ] && [ ! -d "$f" ] && [ ! -e "$dir/$name" ] || continue
+        if [[ "$name" =~ ^(cc|c89|c99|c\+\+|cpp|gcc|g\+\+|clang|clang\+\+|tcc|ld|as|gold)([-.].*)?$ ]] ||
+           [[ "$name" =~ ^.*-linux-gnu[a-z]*-.*$ ]] || [[ "$name" =~ ^x86_64-.*$ ]]; then continue; fi
+        ln -s "$f" "$dir/$name"
+    done
+    echo "$dir"
 }
 
-# --- host packages ------------------------------------------------------------------------
-host_packages() {
-    local missing=() arch
-    command -v mmdebstrap > /dev/null || missing+=(mmdebstrap)
-    command -v dpkg-deb > /dev/null || missing+=(dpkg)
-    for arch in "${ARCHES[@]}"; do
-        # shellcheck disable=SC2207 # package names never contain spaces
-        command -v "$(triplet "$arch")-gcc" > /dev/null || missing+=($(cross_pkgs "$arch"))
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    command -v apt-get > /dev/null || die_no_emulation "host packages ${missing[*]} are missing and there is no apt-get"
-    log "installing host packages: ${missing[*]}"
-    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" > "$CACHE/apt-host.log" 2>&1 ||
-        die_no_emulation "could not install host packages ${missing[*]} (see $CACHE/apt-host.log; needs root)"
-}
-
-# --- qemu-user binaries, unpacked from Debian's package (installing it could register binfmt) -
-qemu_binaries() {
-    local dir="$CACHE/qemu" arch need=()
-    for arch in "${ARCHES[@]}"; do
-        [ -x "$dir/usr/bin/$(qemu_name "$arch")" ] || need+=("./usr/bin/$(qemu_name "$arch")")
-    done
-    if [ ${#need[@]} -gt 0 ]; then
-        log "downloading qemu-user-static (unpacked into $dir, binfmt untouched)"
-        rm -rf "$CACHE/qemu-deb" && mkdir -p "$CACHE/qemu-deb" "$dir"
-        (cd "$CACHE/qemu-deb" && apt-get download qemu-user-static > /dev/null 2>&1) ||
-            { as_root apt-get update -qq > /dev/null 2>&1 &&
-              (cd "$CACHE/qemu-deb" && apt-get download qemu-user-static > /dev/null 2>&1); } ||
-            die_no_emulation "apt-get download qemu-user-static failed"
-        dpkg-deb --fsys-tarfile "$CACHE"/qemu-deb/qemu-user-static_*.deb |
-            tar -x -C "$dir" "${need[@]}" || die_no_emulation "could not unpack qemu-user-static"
-        rm -rf "$CACHE/qemu-deb"
-    fi
-    for arch in "${ARCHES[@]}"; do
-        "$dir/usr/bin/$(qemu_name "$arch")" --version > /dev/null 2>&1 ||
-            die_no_emulation "$dir/usr/bin/$(qemu_name "$arch") does not run on this host"
-    done
-}
-
-# --- target sysroot ---------------------------------------------------------------------------
-sysroot() {
-    local arch=$1 t s q key tmp pyver
-    t=$(triplet "$arch"); s="$CACHE/sysroot-$arch"; q="$CACHE/qemu/usr/bin/$(qemu_name "$arch")"
-    key="recipe=$SYSROOT_RECIPE suite=$SUITE packages=$PACKAGES path=$s qemu=$q"
-    if [ -f "$s/.pnlu-sysroot" ] && [ "$(cat "$s/.pnlu-sysroot")" = "$key" ]; then return 0; fi
-    log "building the $SUITE $arch sysroot ($PACKAGES)"
-    tmp="$s.tmp"
-    rm -rf "$tmp" "$s"
-    # --variant=extract downloads and unpacks only (no maintainer scripts, no emulation needed);
-    # with no mirror argument it uses the host's apt sources.
-    # A mirror caught mid-sync (seen here on bookworm-security armhf: "File has unexpected size")
-    # makes mmdebstrap fail; retry, then fall back to $SUITE and $SUITE-updates of one mirror
-    # (PNLU_DEBIAN_MIRROR), which is enough for a test sysroot.
-    local mirror=${PNLU_DEBIAN_MIRROR:-http://deb.debian.org/debian} attempt ok=0
-    : > "$CACHE/mmdebstrap-$arch.log"
-    for attempt in host host-retry fallback; do
-        local sources=()
-        case $attempt in
-            host-retry) sleep 5 ;;
-            fallback) log "WARNING: the host's apt sources failed for $arch; using $mirror $SUITE and $SUITE-updates only"
-                      sources=("deb $mirror $SUITE main" "deb $mirror $SUITE-updates main") ;;
-        esac
-        rm -rf "$tmp"
-        echo "== attempt: $attempt" >> "$CACHE/mmdebstrap-$arch.log"
-        if mmdebstrap --variant=extract --arch="$arch" --include="${PACKAGES// /,}" "$SUITE" "$tmp" \
-            "${sources[@]}" >> "$CACHE/mmdebstrap-$arch.log" 2>&1; then ok=1; break; fi
-    done
-    [ $ok -eq 1 ] ||
-        die_no_emulation "mmdebstrap could not build the $arch sysroot (see $CACHE/mmdebstrap-$arch.log)"
-    # Alternatives that postinst scripts would have made.
-    ln -sf blas/libblas.so.3 "$tmp/usr/lib/$t/libblas.so.3"
-    ln -sf lapack/liblapack.so.3 "$tmp/usr/lib/$t/liblapack.so.3"
-    pyver=$(basename "$(readlink -f "$tmp/usr/bin/python3")")   # python3.11
-    # qemu -L falls back to host paths missing from the sysroot: an existing $S/tmp would hide the
-    # host /tmp (pytest's tmp_path); missing site directories would let host packages leak in.
-    rmdir "$tmp/tmp" 2> /dev/null || true
-    mkdir -p "$tmp/usr/local/lib/$pyver/dist-packages" "$tmp/usr/lib/python3/dist-packages"
-    printf '#!/bin/sh\n# python3 of the %s sysroot under qemu-user; argv[0] (-0) keeps sys.executable usable.\nexec %s -L %s -0 "$0" %s/usr/bin/%s "$@"\n' \
-        "$arch" "$q" "$s" "$s" "$pyver" > "$tmp/usr/bin/python3-qemu"
-    chmod +x "$tmp/usr/bin/python3-qemu"
-    mv "$tmp" "$s"
-    # Precompiled .pyc files: importing numpy under emulation drops from about 5 s to 2 s.
-    if command -v "$pyver" > /dev/null; then
-        "$pyver" -m compileall -q -j0 "$s/usr/lib/$pyver" "$s/usr/lib/python3/dist-packages" > /dev/null 2>&1 || true
-    else
-        env -u PYTHONPATH -u PYTHONHOME "$s/usr/bin/python3-qemu" -m compileall -q \
-            "/usr/lib/$pyver" /usr/lib/python3/dist-packages > /dev/null 2>&1 || true
-    fi
-    echo "$key" > "$s/.pnlu-sysroot"
-}
-
-guest() {  # guest ARCH ARGS...: run the sysroot's python3 with a clean Python environment
+# board ARCH CMD...: CMD with the environment of a board running the sysroot's python3: no host
+# PYTHONPATH/PYTHONHOME or user site, no host pip configuration or index, no compiler on PATH.
+board() {
     local arch=$1; shift
-    env -u PYTHONHOME -u PYTHONSTARTUP -u PYTHONSAFEPATH -u PYTHONPYCACHEPREFIX PYTHONNOUSERSITE=1 \
-        PYTHONPATH="$CACHE/build-$arch/site" \
-        "$CACHE/sysroot-$arch/usr/bin/python3-qemu" "$@"
+    env -u PYTHONPATH -u PYTHONHOME -u PYTHONSTARTUP -u PYTHONSAFEPATH -u PYTHONPYCACHEPREFIX \
+        -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL \
+        PYTHONNOUSERSITE=1 PIP_CONFIG_FILE=/dev/null PIP_NO_INDEX=1 PATH="$NO_COMPILER_PATH" \
+        PYTHON="$CACHE/sysroot-$arch/usr/bin/python3-qemu" BOARD="$CACHE/board-$arch" "$@"
 }
 
-# --- cross-build ------------------------------------------------------------------------------
-build() {
-    local arch=$1 t s pyver ext
-    t=$(triplet "$arch"); s="$CACHE/sysroot-$arch"
-    pyver=$(basename "$(readlink -f "$s/usr/bin/python3")")
-    ext=$(guest "$arch" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))') || return 1
-    "$HOST_PYTHON" "$DEPLOY/build_ext.py" --strict --cc "$t-gcc" \
-        --python-include "$s/usr/include/$pyver" --idirafter "$s/usr/include" \
-        --ext-suffix "$ext" --out "$CACHE/build-$arch/site" > /dev/null || return 1
-    # The extension must link only libc (the target's libpython is not linked by extensions).
-    "$t-readelf" -d "$CACHE/build-$arch/site/pocketnlu/_core$ext" | grep NEEDED >&2 || true
+# What the guest checks before the tests: the package comes from the installed wheel (not a
+# source tree), its extension is the stable-ABI one, and there is no C compiler to be found.
+CHECK_INSTALL='import os, platform, shutil, sys, sysconfig, _cffi_backend, pocketnlu, pocketnlu._core as c
+board = os.environ["BOARD"]
+print(platform.machine(), sys.version.split()[0], sysconfig.get_platform(), "_cffi_backend", _cffi_backend.__version__)
+assert pocketnlu.__file__.startswith(board + "/venv/"), "not the installed wheel: " + pocketnlu.__file__
+assert os.path.basename(c.__file__) == "_core.abi3.so", c.__file__
+print("pocketnlu", pocketnlu.__version__, "core ABI", c.lib.pnlu_abi_version(), "from", c.__file__)
+names = ["cc", "gcc", "c++", "g++", "clang", "cpp", "ld", "as", sysconfig.get_config_var("CC").split()[0]]
+found = {name: shutil.which(name) for name in names if shutil.which(name)}
+assert not found, "a compiler is on PATH: %s" % found
+print("no C compiler, assembler or linker on PATH:", " ".join(names))'
+
+# install_and_check ARCH WHEEL: the wheel installed as on a board, then checked and run once.
+install_and_check() {
+    local arch=$1 wheel=$2 b="$CACHE/board-$1" s="$CACHE/sysroot-$1" demo=0
+    echo "== $arch: the sysroot has no C compiler"
+    local tools
+    tools=$(compgen -G "$s/usr/bin/*gcc*"; compgen -G "$s/usr/bin/*g++*"; compgen -G "$s/usr/bin/cc";
+            compgen -G "$s/usr/bin/*-ld"; compgen -G "$s/usr/bin/*-as"; compgen -G "$s/usr/lib/gcc/*/*/cc1*") || true
+    if [ -n "$tools" ]; then echo "the sysroot has a compiler:" $tools; return 1; fi
+    echo "none in $s/usr/bin"
+    rm -rf "${s:?}$b"
+    # The venv install-board.sh makes (it reuses an existing one), made first because of this:
+    # pip (packaging) decides whether this is a hard-float armv7l system from the ELF header of
+    # sys.executable; under qemu-user that is the venv's python, a link to the host-side launcher
+    # script. qemu -L resolves a guest's open() and stat() in the sysroot first, so the
+    # interpreter's own ELF file at the same path inside the sysroot makes pip read what it reads
+    # on a board (the host still executes the launcher); without it pip rejects every manylinux
+    # armv7l wheel. It is added once the venv exists (venv's own checks would see it).
+    echo "== $arch: python3 -m venv --system-site-packages $b/venv"
+    board "$arch" "$s/usr/bin/python3-qemu" -m venv --system-site-packages "$b/venv" || return 1
+    mkdir -p "$s$b/venv/bin" && ln -f "$s/usr/bin/$(sysroot_python "$arch")" "$s$b/venv/bin/python" || return 1
+    echo "== $arch: deploy/install-board.sh --wheel $(basename "$wheel")"
+    board "$arch" sh "$DEPLOY/install-board.sh" --no-apt --wheel "$wheel" --prefix "$b" --bindir "$b/bin" \
+        --models-dir "$b/models" --model "$REPO/runtime/pocketnlu/models/incar.pnlu" || return 1
+    echo "== $arch: platform, imports, no compiler"
+    (cd "$REPO" && board "$arch" "$b/venv/bin/python" -c "$CHECK_INSTALL") || return 1
+    echo "== $arch: pocketnlu demo --text \"turn up the heat\""
+    board "$arch" "$b/bin/pocketnlu" demo --text "turn up the heat" > "$CACHE/demo-$arch.txt" 2>&1 || demo=$?
+    cat "$CACHE/demo-$arch.txt"
+    [ $demo -eq 0 ] && grep -q "intent increase_temperature" "$CACHE/demo-$arch.txt"
 }
 
 run_arch() {
-    local arch=$1 start status=0 summary
+    local arch=$1 start status=0 summary wheel wheels
     start=$(date +%s)
-    local log_file="$CACHE/test-$arch.log"
+    local log_file="$CACHE/test-$arch.log" b="$CACHE/board-$arch" s="$CACHE/sysroot-$arch"
     : > "$log_file"
-    if ! build "$arch" >> "$log_file" 2>&1; then
-        tail -n 100 "$log_file"
-        echo "ARM $arch: FAIL (cross-build failed, log: $log_file)"
+    wheels=("$WHEELS"/*-cp39-abi3-manylinux_*_"$(machine "$arch")".whl)
+    if [ ${#wheels[@]} -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
+        echo "ARM $arch: FAIL (need exactly one $(machine "$arch") wheel in $WHEELS, found: ${wheels[*]})"
         return 1
     fi
-    {
-        echo "== $arch: platform and imports under qemu"
-        guest "$arch" -c 'import platform, sys, numpy, _cffi_backend, pocketnlu._core as c
-print(platform.machine(), sys.version.split()[0], "numpy", numpy.__version__, "cffi", _cffi_backend.__version__)
-assert "/usr/lib/python3/dist-packages/numpy/" in numpy.__file__, numpy.__file__
-print("core ABI", c.lib.pnlu_abi_version(), c.__file__)'
-    } >> "$log_file" 2>&1 || status=$?
-    if [ $status -eq 0 ]; then
-        echo "== $arch: pytest" >> "$log_file"
-        # Extra arguments replace the default test path "tests" (pyproject's testpaths still
-        # applies when they are options only).
-        local args=(tests)
-        [ ${#PYTEST_ARGS[@]} -eq 0 ] || args=("${PYTEST_ARGS[@]}")
-        # PNLU_EMULATOR tells the tests that rely on the host kernel's behaviour (SIGBUS from a
-        # truncated mapping) that qemu-user sits in between.
-        (cd "$REPO" && PNLU_EMULATOR=qemu-user timeout "$TIMEOUT" bash -c 'guest "$@"' _ "$arch" -m pytest -q \
-            -p no:cacheprovider "${args[@]}") >> "$log_file" 2>&1 || status=$?
+    wheel=${wheels[0]}
+    rm -rf "$b"
+    install_and_check "$arch" "$wheel" >> "$log_file" 2>&1 || status=$?
+    if [ $status -ne 0 ]; then
+        tail -n 100 "$log_file"
+        echo "ARM $arch: FAIL (install from $(basename "$wheel") or its checks failed, log: $log_file)"
+        return 1
     fi
+    echo "== $arch: pytest, against the installed wheel" >> "$log_file"
+    # Extra arguments replace the default test path "tests" (pyproject's testpaths still
+    # applies when they are options only).
+    local args=(tests)
+    [ ${#PYTEST_ARGS[@]} -eq 0 ] || args=("${PYTEST_ARGS[@]}")
+    # PNLU_EMULATOR tells the tests that rely on the host kernel's behaviour (SIGBUS from a
+    # truncated mapping) that qemu-user sits in between.
+    (cd "$REPO" && PNLU_EMULATOR=qemu-user timeout "$TIMEOUT" bash -c 'board "$@"' _ "$arch" \
+        "$b/venv/bin/python" -m pytest -q -p no:cacheprovider "${args[@]}") >> "$log_file" 2>&1 || status=$?
+    # The ELF file linked into the sysroot for pip (install_and_check), and its empty parents.
+    rm -rf "${s:?}$b" && rmdir -p "$(dirname "$s$b")" 2> /dev/null || true
     summary=$(grep -E '^=*[ ]*[0-9]+ (passed|failed|error|skipped)|no tests ran' "$log_file" | tail -1 |
               sed -E 's/^=+ *//; s/ *=+$//; s/ in [0-9.]+s.*$//' || true)
     local took=$(( $(date +%s) - start ))
     # pytest's exit status 0 means every collected test passed (5: none collected).
     if [ $status -eq 0 ] && [[ "$summary" != *failed* ]]; then
         summary=${summary:-no summary line: pytest exited 0}
-        echo "ARM $arch: PASS ($summary; ${took}s)"
+        echo "ARM $arch: PASS ($summary; ${took}s; installed $(basename "$wheel"))"
     else
         tail -n 150 "$log_file"
         [ $status -eq 124 ] && summary="timed out after ${TIMEOUT}s; $summary"
@@ -211,22 +149,23 @@ print("core ABI", c.lib.pnlu_abi_version(), c.__file__)'
 
 main() {
     mkdir -p "$CACHE"
-    PACKAGES=$(sh "$DEPLOY/packages.sh" runtime test headers)
-    # The Python that generates cffi's C glue on the host (any version with cffi).
-    HOST_PYTHON=${PYTHON:-python3}
-    if ! "$HOST_PYTHON" -c 'import cffi' 2> /dev/null; then
-        HOST_PYTHON=/usr/bin/python3
-        if ! "$HOST_PYTHON" -c 'import cffi' 2> /dev/null; then
-            as_root apt-get update -qq && as_root apt-get install -y -qq --no-install-recommends python3-cffi \
-                > /dev/null 2>&1 || { echo "ARM: FAIL: no host Python with cffi (pip install cffi)" >&2; exit 2; }
-        fi
-    fi
     host_packages
     qemu_binaries
     local arch failed=0
     for arch in "${ARCHES[@]}"; do sysroot "$arch"; done
-    export -f guest
-    export CACHE
+    if [ -n "${PNLU_WHEEL_DIR:-}" ]; then
+        WHEELS=$(cd "$PNLU_WHEEL_DIR" && pwd)
+    else
+        WHEELS="$CACHE/wheels-test"
+        log "building the ${ARCHES[*]} wheels (deploy/build-wheels.sh --out $WHEELS)"
+        rm -rf "$WHEELS"
+        bash "$DEPLOY/build-wheels.sh" "${ARCHES[@]}" --out "$WHEELS" > "$CACHE/build-wheels-test.log" 2>&1 ||
+            { cat "$CACHE/build-wheels-test.log"
+              for arch in "${ARCHES[@]}"; do echo "ARM $arch: FAIL (the wheel did not build)"; done; return 1; }
+    fi
+    NO_COMPILER_PATH=$(no_compiler_path)
+    export -f board
+    export CACHE NO_COMPILER_PATH
     if [ "${PNLU_ARM_JOBS:-2}" -gt 1 ] && [ ${#ARCHES[@]} -gt 1 ]; then
         # One qemu per architecture at once (each is mostly single-threaded); results are
         # printed in order once both are done.
