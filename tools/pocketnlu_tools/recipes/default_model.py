@@ -24,10 +24,17 @@ SLOT_KINDS = {"temperature": "temperature", "temperature_delta": "number", "fan_
               "position": "number", "amount": "percentage", "phone_number": "phone_number"}
 
 
+# A car must rarely do what it was not asked (issue 14: at most 3% wrong actions), so the threshold
+# is the lowest that keeps the dev set's wrong actions at that share; the demo then asks for
+# confirmation between it and its own confirmation band (pocketnlu.demo.session).
+MAX_WRONG_ACTIONS = 0.03
+
+
 def default_model_trainer(progress=None) -> Trainer:
-    """The fitted trainer of the default model: the Trainer's defaults on the in-car templates."""
+    """The fitted trainer of the default model: the Trainer's defaults on the in-car templates,
+    with the threshold set for MAX_WRONG_ACTIONS on the hand-written dev set."""
     return Trainer(provenance=PROVENANCE, slot_kinds=SLOT_KINDS, dev=DEV, samples_per_intent=SAMPLES_PER_INTENT,
-                   progress=progress).fit(TEMPLATES)
+                   max_wrong_actions=MAX_WRONG_ACTIONS, progress=progress).fit(TEMPLATES)
 
 
 def main(argv=None) -> int:
