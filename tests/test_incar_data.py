@@ -94,3 +94,14 @@ def test_the_dev_set_is_hand_written_and_separate(examples):
     template_texts = {e.text.lower().rstrip(".!?") for e in examples}
     longer = [e for e in dev if len(e.text.split()) >= 4]
     assert sum(e.text.lower().rstrip(".!?") in template_texts for e in longer) <= 0.05 * len(longer)
+
+
+def test_the_missing_function_requests_are_out_of_scope_dev_lines():
+    from pocketnlu_tools.data.incar import MISSING_FUNCTIONS, missing_function_requests
+
+    ids = [int(line) for line in MISSING_FUNCTIONS.read_text(encoding="utf-8").splitlines()
+           if line.strip() and not line.startswith("#")]
+    assert ids == sorted(set(ids)) and len(ids) >= 40
+    records = {record["id"]: record for record in map(json.loads, DEV.read_text(encoding="utf-8").splitlines())}
+    assert all(records[i]["intent"] == OUT_OF_SCOPE for i in ids)
+    assert len(missing_function_requests()) == len(ids)

@@ -7,10 +7,10 @@ import argparse
 import platform
 
 from pocketnlu.models import DEFAULT_MODEL
-from pocketnlu.nlu import open_model
+from pocketnlu.nlu import OUT_OF_SCOPE, open_model
 
 from pocketnlu_tools.bench.markdown import update_block
-from pocketnlu_tools.data.incar import DEV, TEMPLATES
+from pocketnlu_tools.data.incar import DEV, TEMPLATES, missing_function_requests
 from pocketnlu_tools.data.readers import load_dataset
 from pocketnlu_tools.recipes.default_model import SAMPLES_PER_INTENT
 from pocketnlu_tools.train.evaluate import evaluate
@@ -22,6 +22,8 @@ MEASURES = (
     ("full_frame_accuracy", "full frame (intent and every slot right, in scope)", ">= 85%", True),
     ("oos_recall", "out-of-scope recall", ">= 90%", True),
     ("wrong_action_rate", "wrong action (an in-scope intent other than the one asked)", "<= 3%", False),
+    ("missing_functions_refused", "car functions the model lacks (boot, locks, engine, lights...), refused",
+     ">= 90%", True),
     ("refusal_rate", "in-scope commands wrongly refused", "<= 5%", False),
     ("expected_calibration_error", "expected calibration error of the confidence", "<= 0.05", False),
 )
@@ -31,8 +33,13 @@ def measure(model_path) -> dict:
     # The test split of the expansion the model was trained on (the same samples per intent).
     sets = {"generated test split": load_dataset(TEMPLATES, samples_per_intent=SAMPLES_PER_INTENT).splits["test"],
             "hand-written dev set": load_dataset(DEV).splits["dev"]}
+    missing = missing_function_requests()
     with open_model(model_path) as model:
-        return {name: evaluate(model, examples) for name, examples in sets.items()}
+        reports = {name: evaluate(model, examples) for name, examples in sets.items()}
+        asked = [example.text for example in sets["hand-written dev set"] if example.text in missing]
+        reports["hand-written dev set"]["missing_functions_refused"] = (
+            sum(parse.intent == OUT_OF_SCOPE for parse in model.parse_batch(asked)) / len(asked))
+    return reports
 
 
 def render(reports: dict, model_path) -> str:
