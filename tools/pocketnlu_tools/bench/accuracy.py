@@ -263,7 +263,10 @@ def selected(trainer: Trainer) -> str:
     """What pocketnlu chose on dev for its intent classifier (and its slot CRF)."""
     chosen = trainer.report_["selected_on_dev"]
     low, high = chosen["features"]["char_ngrams"]
-    text = f"char {low}-{high}, C={chosen['classifier'].get('C', '?')}"
+    options = chosen["classifier"]
+    text = f"char {low}-{high}, {options.get('penalty', 'l1').upper()} C={options.get('C', '?')}"
+    if chosen.get("intents_chosen_by") == "cross-validation":
+        text += " (by cross-validation)"
     if trainer.model_.slots is not None:
         text += f", slot context {chosen['features']['utterance_context']}"
     if any(e.out_of_scope for e in trainer.train_ + trainer.dev_ + trainer.test_):

@@ -602,8 +602,9 @@ def render(report: dict) -> str:
         lines += ["", f"Of pocketnlu's {n_slots - round(right)} wrong slot values on generated sentences, {glued} are "
                   "numbers with their unit glued on, as Home Assistant's templates write them "
                   "(`{timer_minutes:minutes}( |-)minute[s]`, `{brightness}%`, `{color_temperature:temperature}k`): the "
-                  "tokenizer keeps \"fourteen-hour\" or \"5000k\" as one word, so the slot's text keeps the unit and "
-                  "does not resolve to a number; without them the slot "
+                  "tokenizer keeps \"fourteen-hour\" or \"5000k\" as one word, so the slot's text keeps the unit "
+                  "(pocketnlu.entities reads a number with a glued unit as that number; these are the ones it does "
+                  "not); without them the slot "
                   f"values would be {100 * right / (n_slots - glued):.1f}% right."]
     if report["shared_slots"]:
         lines += ["", "Slots filled from several lists, trained as one slot type per list for pocketnlu: " + ", ".join(
