@@ -66,7 +66,7 @@ def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
     by_slot = np.empty(n_keys, dtype=np.int64)
     by_slot[mphf.slots] = np.arange(n_keys)
     # The rows in slot order (row-major pairs, labels ascending within a row).
-    row_lengths = np.diff(indptr)[by_slot]
+    row_lengths = np.diff(indptr)[by_slot].astype(np.intp)  # np.repeat counts are intp (32-bit on armhf)
     ordered_starts = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
     take = np.repeat(indptr[:-1][by_slot] - ordered_starts[:-1], row_lengths) + np.arange(ordered_starts[-1])
     labels = label_of[take].astype(np.int64)
