@@ -494,18 +494,19 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
             background = snips_background() if (SNIPS / "train" / "seq.in").exists() else []
         say(f"{len(adapted.data['intents'])} intents, {len(background)} background utterances")
         model_path = folder / "home_assistant_en.pnlu"
-        dev_scores = {}
+        trainers, dev_scores = {}, {}
         for samples in [samples_per_intent] if samples_per_intent else SAMPLES_CANDIDATES:
-            candidate = Trainer(lists=pocketnlu_lists(), samples_per_intent=samples, slot_kinds=adapted.slot_kinds,
-                                background=list(background) or None, progress=say).fit(templates_path)
+            trainers[samples] = Trainer(lists=pocketnlu_lists(), samples_per_intent=samples,
+                                        slot_kinds=adapted.slot_kinds, background=list(background) or None,
+                                        progress=say).fit(templates_path)
             with tempfile.TemporaryDirectory(prefix="pocketnlu-ha-dev-") as trial:
-                candidate.save(Path(trial) / "trial.pnlu")
+                trainers[samples].save(Path(trial) / "trial.pnlu")
                 with open_model(Path(trial) / "trial.pnlu") as compressed:
-                    dev_scores[samples] = evaluate(compressed, candidate.dev_, measure_latency=False)["full_frame_accuracy"]
+                    dev_scores[samples] = evaluate(compressed, trainers[samples].dev_,
+                                                   measure_latency=False)["full_frame_accuracy"]
             say(f"{samples} sentences per intent: dev full frame {dev_scores[samples]:.4f}")
-            if samples == min(dev_scores, key=lambda n: (-dev_scores[n], n)):  # the best so far, ties to fewer
-                trainer = candidate
-        samples_per_intent = min(dev_scores, key=lambda n: (-dev_scores[n], n))
+        samples_per_intent = min(dev_scores, key=lambda n: (-dev_scores[n], n))  # the best, ties to fewer
+        trainer = trainers[samples_per_intent]
         trainer.save(model_path)
         trained_seconds = time.perf_counter() - started
         training = load_templates(templates_path, pocketnlu_lists(), seed=TRAIN_SEED, max_per_intent=samples_per_intent)
