@@ -2,6 +2,7 @@
 operating points, recall at equal in-scope accuracy, the peers' dev threshold and the rendering."""
 import csv
 
+import numpy as np
 import pytest
 
 from pocketnlu_tools.bench import accuracy, peers, sweep
@@ -115,14 +116,28 @@ def test_render_and_shortfalls_on_a_made_up_run():
         (5, ["fastText", "scikit-learn tf-idf word 1-2 + char_wb 2-5 + LinearSVC"]), (4, ["pocketnlu"])]
     assert levels[0]["recall"]["pocketnlu"] is None and levels[1]["recall"]["fastText"] == pytest.approx(2 / 3)
     lines = accuracy.shortfalls(run)
-    assert any("in-scope accuracy 80.00% against 100.00% (scikit-learn LinearSVC), 20.00 points below" in line
-               for line in lines)
+    assert any("in-scope accuracy 80.00% against 100.00% (scikit-learn LinearSVC), 20.00 points below "
+               "(paired bootstrap 95% interval of the difference" in line for line in lines)
     assert any("file 4,000 bytes, 5.0x fastText's 800" in line for line in lines)
     assert any("training 2 s against 0 s for fastText" in line for line in lines)
     text = accuracy.render([run], "python -m pocketnlu_tools.bench.accuracy --datasets toy", 60.0, (1.0, 2.0))
     assert "Command: `python -m pocketnlu_tools.bench.accuracy --datasets toy`" in text
     assert "| scikit-learn LinearSVC | 75.00 | 100.00 | 33.33 |" in text
     assert "Out-of-scope recall % at equal in-scope accuracy" in text and "| pocketnlu | — | 66.7 |" in text
+
+
+def test_the_paired_interval_brackets_the_difference_and_spans_zero_for_ties():
+    ours = accuracy.correct_flags(system("pocketnlu", "pocketnlu", PREDICTED), GOLD, in_scope=True)
+    assert ours.tolist() == [1, 1, 1, 0, 1]
+    low, high = accuracy.paired_interval(ours, np.ones(5))
+    assert -1.0 <= low <= -0.2 <= high <= 0.0  # one of five worse: the difference is -0.2 or, resampled, near it
+    refused = accuracy.correct_flags(system("p", "pocketnlu", PREDICTED, threshold=0.55), GOLD)
+    assert refused.tolist() == [1, 0, 1, 0, 0, 0, 1, 1]  # below 0.55 is refused: right for the out of scope
+    same = np.array([1.0, 0.0] * 50)
+    assert accuracy.paired_interval(same, same) == (0.0, 0.0)
+    rng = np.random.default_rng(1)
+    noisy = accuracy.paired_interval((rng.random(200) < 0.8).astype(float), (rng.random(200) < 0.8).astype(float))
+    assert noisy[0] < 0 < noisy[1]  # two systems of equal accuracy: the interval spans zero
 
 
 def test_sweep_uses_the_shared_peers():

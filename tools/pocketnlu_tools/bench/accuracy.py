@@ -360,6 +360,27 @@ def matched_levels(run: dict) -> List[dict]:
             for hits, names in sorted(levels.items(), reverse=True)]
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def correct_flags(system: dict, gold: Sequence[str], in_scope: bool = False) -> np.ndarray:
+    """Per test utterance: is the system's final decision (its threshold applied) right? Only
+    the in-scope utterances with `in_scope`."""
+    threshold = system["threshold"]
+    flags = [(OUT_OF_SCOPE if p == OUT_OF_SCOPE or (threshold is not None and c < threshold) else p) == g
+             for p, c, g in zip(system["predicted"], system["confidence"], gold) if not in_scope or g != OUT_OF_SCOPE]
+    return np.array(flags, dtype=float)
+
+
+def paired_interval(ours: np.ndarray, theirs: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
+                    seed: int = 0) -> tuple:
+    """95% paired bootstrap interval of mean(ours) - mean(theirs): the test utterances resampled
+    with replacement, both systems scored on the same resample."""
+    picks = np.random.default_rng(seed).integers(0, len(ours), size=(resamples, len(ours)))
+    differences = (ours - theirs)[picks].mean(axis=1)
+    return tuple(np.percentile(differences, [2.5, 97.5]))
+
+
 def shortfalls(run: dict) -> List[str]:
     """Where each pocketnlu row is below the best peer, and by how much."""
     ours = [s for s in run["systems"] if s["kind"] == "pocketnlu"]
@@ -376,8 +397,15 @@ def shortfalls(run: dict) -> List[str]:
             if gap < -1e-12:
                 amount = f"{100 * -gap:.2f} points" if key != "ece" else f"{-gap:.3f}"
                 value = (lambda v: f"{v:.3f}") if key == "ece" else (lambda v: f"{100 * v:.2f}%")
-                lines.append(f"{run['name']}, {system['name']}: {title} {value(system[key])} against "
-                             f"{value(best[key])} ({display(best['name'])}), {amount} {'below' if higher else 'worse'}")
+                line = (f"{run['name']}, {system['name']}: {title} {value(system[key])} against "
+                        f"{value(best[key])} ({display(best['name'])}), {amount} {'below' if higher else 'worse'}")
+                if key in ("intent_accuracy", "in_scope_accuracy"):
+                    in_scope = key == "in_scope_accuracy"
+                    low, high = paired_interval(correct_flags(system, run["gold"], in_scope),
+                                                correct_flags(best, run["gold"], in_scope))
+                    line += (f" (paired bootstrap 95% interval of the difference {100 * low:+.2f} to "
+                             f"{100 * high:+.2f} points{': not distinguishable on this test set' if high > 0 else ''})")
+                lines.append(line)
 
         below("intent_accuracy", "intent accuracy")
         if run["n_oos"]:
