@@ -42,8 +42,11 @@ class Trainer:
     of dev's examples are wrong actions: an intent other than theirs, or any intent for out of
     scope), `dev` (a dataset, or Examples, to use as the dev split instead of the data's own:
     settings, calibration, threshold and dead zones are chosen on it; never trained on),
-    `background` (a dataset, or Examples, whose utterances become out-of-scope
-    training and dev examples, for data without any), `slot_kinds` ({slot type: built-in entity
+    `calibration` (a dataset, or Examples, of utterances as users will say them, out-of-scope
+    ones included: the confidence is calibrated and the threshold chosen on it instead of dev,
+    for data whose dev split is generated, like templates'; never trained on), `background` (a
+    dataset, or Examples, whose utterances become out-of-scope training and dev examples, for
+    data without any), `slot_kinds` ({slot type: built-in entity
     kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
     (train the slot CRF), `hierarchical` (a domain classifier, then per-domain intent
     classifiers), `data_format` (None: detected), `lists` ({list name: values} for template
@@ -62,7 +65,7 @@ class Trainer:
     def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
                  dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None,
                  oos_target_recall: Optional[float] = None, max_wrong_actions: Optional[float] = None,
-                 dev: Optional[Data] = None,
+                 dev: Optional[Data] = None, calibration: Optional[Data] = None,
                  background: Optional[Data] = None,
                  slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
                  hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
@@ -77,6 +80,7 @@ class Trainer:
         self.oos_target_recall = oos_target_recall
         self.max_wrong_actions = max_wrong_actions
         self.dev = dev
+        self.calibration = calibration
         self.background = background
         self.slot_kinds = dict(slot_kinds or {})
         self.slots = slots
@@ -104,21 +108,22 @@ class Trainer:
         if self.background is not None:
             extra_train, extra_dev = self._background()
             train, dev = train + extra_train, dev + extra_dev
+        calibration = dev if self.calibration is None else self._calibration()
         self.train_, self.dev_, self.test_ = train, dev, test
         held_out_name, held_out = ("test", test) if test else ("dev", dev)
         self._say(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
         model = train_nlu(train, with_slots=self.slots, hierarchical=self.hierarchical, dev=dev,
                           progress=self._say)
         model.slot_values = {**dataset.slot_values, **{slot: {"kind": kind} for slot, kind in self.slot_kinds.items()}}
-        calibrate(model, dev)
+        calibrate(model, calibration)
         if self.oos_threshold is not None:
             model.oos_threshold = self.oos_threshold
         elif self.oos_target_recall is not None:
-            model.oos_threshold = threshold_for_recall(model, dev, self.oos_target_recall)
+            model.oos_threshold = threshold_for_recall(model, calibration, self.oos_target_recall)
         elif self.max_wrong_actions is not None:
-            model.oos_threshold = threshold_for_wrong_actions(model, dev, self.max_wrong_actions)
+            model.oos_threshold = threshold_for_wrong_actions(model, calibration, self.max_wrong_actions)
         else:
-            model.oos_threshold = choose_oos_threshold(model, dev)
+            model.oos_threshold = choose_oos_threshold(model, calibration)
         self._say("evaluating the float model")
         float_report = evaluate(model, held_out, measure_latency=False)
         options = PackOptions(self.weight_bits, self.fingerprint_bits, self.gamma, self.dead_zone or 0)
@@ -130,7 +135,7 @@ class Trainer:
         provenance["train_utterances"] = len(train)
         self._say("quantizing and packing")
         self.model_bytes_ = pack_nlu(model, options, provenance)
-        if self.max_wrong_actions is not None and dev:
+        if self.max_wrong_actions is not None and calibration:
             # A cap on wrong actions is a promise about the device: met on the compressed model's
             # confidences (quantization moves them a little), the file repacked with that threshold.
             model.oos_threshold = None
@@ -139,7 +144,8 @@ class Trainer:
                 write_atomically(path, pack_nlu(model, options, provenance))
                 with open_model(path) as compressed:
                     unthresholded = SimpleNamespace(parse_batch=compressed.parse_batch, oos_threshold=None)
-                    model.oos_threshold = threshold_for_wrong_actions(unthresholded, dev, self.max_wrong_actions)
+                    model.oos_threshold = threshold_for_wrong_actions(unthresholded, calibration,
+                                                                      self.max_wrong_actions)
             self.model_bytes_ = pack_nlu(model, options, provenance)
         self.model_, self.pack_options_ = model, options
         compressed_report, sections, dead_zones = self._measure_compressed(held_out)
@@ -148,7 +154,9 @@ class Trainer:
             "output": None, "held_out": held_out_name, "n": len(held_out),
             "float": float_report, "compressed": compressed_report, "file_bytes": len(self.model_bytes_),
             "uncompressed_bytes": plain, "compression_ratio": plain / len(self.model_bytes_),
-            "oos_threshold": model.oos_threshold, "sections": sections, "dead_zones": dead_zones,
+            "oos_threshold": model.oos_threshold, "calibrated_on": {
+                "data": "dev" if self.calibration is None else "calibration", "utterances": len(calibration)},
+            "sections": sections, "dead_zones": dead_zones,
             "selected_on_dev": model.selection.to_dict()}
         return self
 
@@ -170,6 +178,16 @@ class Trainer:
         train, dev, _ = split_for_training(Dataset({"train": examples}, "background", "background"))
         self._say(f"background: {len(train)} train, {len(dev)} dev out-of-scope utterances")
         return train, dev
+
+    def _calibration(self) -> List[Example]:
+        """The calibration utterances: every split of the calibration data, slots dropped (only
+        the intent decision is calibrated)."""
+        examples = [Example(example.text, example.intent) for split in self._dataset(self.calibration).splits.values()
+                    for example in split]
+        if not examples:
+            raise ValueError("the calibration data has no utterances")
+        self._say(f"calibration: {len(examples)} utterances, {sum(e.out_of_scope for e in examples)} out of scope")
+        return examples
 
     def _dataset(self, data: Data, main: bool = False) -> Dataset:
         """The data to train on (`main`: read with the format and column options), or the dev or
