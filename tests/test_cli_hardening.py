@@ -52,9 +52,9 @@ def test_options_are_checked_before_any_data_is_read(tmp_path, option, message):
 
 
 @needs_training
-def test_missing_calibration_data_stops_before_training(tmp_path):
+def test_missing_user_dev_data_stops_before_training(tmp_path):
     data = Path(__file__).resolve().parent / "fixtures" / "datasets" / "massive.jsonl"
-    result = cli("train", data, "-o", tmp_path / "m.pnlu", "--calibration", tmp_path / "missing.csv")
+    result = cli("train", data, "-o", tmp_path / "m.pnlu", "--user-dev", tmp_path / "missing.csv")
     assert result.returncode == 2 and "missing.csv: no such file or folder" in result.stderr, result.stderr
     assert "intent classifier" not in result.stderr and not (tmp_path / "m.pnlu").exists()
 

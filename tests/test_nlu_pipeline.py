@@ -212,13 +212,13 @@ def _few_per_intent():
 
 
 def test_a_small_dev_split_gives_way_to_cross_validation_on_train():
-    from pocketnlu_tools.train.pipeline import FEW_PER_INTENT_CANDIDATES, INTENT_CANDIDATES, MIN_DEV_PER_INTENT
+    from pocketnlu_tools.train.pipeline import L2_CANDIDATES, INTENT_CANDIDATES, MIN_DEV_PER_INTENT
 
     examples = _few_per_intent()
     small_dev = examples[:MIN_DEV_PER_INTENT * 3 - 1]
     model = train_nlu(examples, dev=small_dev, with_slots=False)
     assert model.selection.intents_chosen_by == "cross-validation"  # and L2 candidates join
-    assert len(model.selection.dev_intent_accuracy) == len(INTENT_CANDIDATES) + len(FEW_PER_INTENT_CANDIDATES)
+    assert len(model.selection.dev_intent_accuracy) == len(INTENT_CANDIDATES) + len(L2_CANDIDATES)
     assert all(0 <= accuracy <= 1 for accuracy in model.selection.dev_intent_accuracy)
     large_dev = examples * 2
     on_dev = train_nlu(examples, dev=large_dev, with_slots=False).selection

@@ -97,25 +97,28 @@ def test_max_wrong_actions_holds_for_the_compressed_model_on_dev(tmp_path):
         assert evaluate(model, trainer.dev_, measure_latency=False)["wrong_action_rate"] == 0.0
 
 
-def test_calibration_data_sets_the_temperature_and_threshold_not_dev(tmp_path):
+def test_user_dev_chooses_the_intent_classifier_and_sets_temperature_and_threshold(tmp_path):
     from pocketnlu_tools.train.evaluate import evaluate
+    from pocketnlu_tools.train.pipeline import INTENT_CANDIDATES, L2_CANDIDATES
 
     requests = ["what is the meaning of life", "sing me a song about cats", "how tall is mount everest",
                 "book a table for two", "what's the capital of peru", "tell me a joke"]
     plain = Trainer().fit(FIXTURE)
     # As users say them: some of the held-out requests (the slots are not needed), and refusals.
-    calibration = [Example(e.text, e.intent) for e in plain.test_[:12]] + [Example(t, "out_of_scope") for t in requests]
-    trainer = Trainer(max_wrong_actions=0.0, calibration=calibration).fit(FIXTURE).save(tmp_path / "m.pnlu")
-    assert trainer.dev_ == plain.dev_  # dev still chooses the settings; calibration is not trained on
-    assert trainer.train_ == plain.train_
-    assert trainer.report_["calibrated_on"] == {"data": "calibration", "utterances": len(calibration)}
+    user_dev = [Example(e.text, e.intent) for e in plain.test_[:12]] + [Example(t, "out_of_scope") for t in requests]
+    trainer = Trainer(max_wrong_actions=0.0, user_dev=user_dev).fit(FIXTURE).save(tmp_path / "m.pnlu")
+    assert trainer.dev_ == plain.dev_ and trainer.train_ == plain.train_  # never trained on
+    assert trainer.report_["calibrated_on"] == {"data": "user dev", "utterances": len(user_dev)}
     assert plain.report_["calibrated_on"] == {"data": "dev", "utterances": len(plain.dev_)}
+    chosen = trainer.report_["selected_on_dev"]
+    assert chosen["intents_chosen_by"] == "user dev"
+    assert len(chosen["dev_intent_accuracy"]) == len(INTENT_CANDIDATES) + len(L2_CANDIDATES)
     assert trainer.model_.stage.intent.temperature != plain.model_.stage.intent.temperature
     assert trainer.report_["oos_threshold"] is not None
-    with pocketnlu.open(tmp_path / "m.pnlu") as model:  # the cap holds on the calibration data, on the device
-        assert evaluate(model, calibration, measure_latency=False)["wrong_action_rate"] == 0.0
+    with pocketnlu.open(tmp_path / "m.pnlu") as model:  # the cap holds on the user dev set, on the device
+        assert evaluate(model, user_dev, measure_latency=False)["wrong_action_rate"] == 0.0
 
 
-def test_empty_calibration_data_is_refused():
-    with pytest.raises(ValueError, match="calibration data has no utterances"):
-        Trainer(calibration=[]).fit(FIXTURE)
+def test_empty_user_dev_data_is_refused():
+    with pytest.raises(ValueError, match="user dev data has no utterances"):
+        Trainer(user_dev=[]).fit(FIXTURE)

@@ -33,10 +33,10 @@ def add_commands(commands) -> None:
     train.add_argument("--max-wrong-actions", type=float, metavar="R",
                        help="instead: the lowest threshold under which at most a share R of dev's utterances get "
                             "a wrong intent (or any intent when out of scope)")
-    train.add_argument("--calibration", metavar="DATA",
-                       help="utterances as users will say them (labelled, out-of-scope ones too): the confidence "
-                            "is calibrated and the threshold chosen on them instead of the dev split (for "
-                            "templates, whose dev split is generated); never trained on")
+    train.add_argument("--user-dev", metavar="DATA",
+                       help="utterances as users will say them (labelled, out-of-scope ones too), for data whose dev "
+                            "split is generated, like templates: the intent classifier is chosen, the confidence "
+                            "calibrated and the threshold set on them instead of the dev split; never trained on")
     train.add_argument("--background", metavar="DATA",
                        help="a dataset whose utterances become out-of-scope training and dev examples "
                             "(for data without any)")
@@ -103,7 +103,7 @@ def _train(args: argparse.Namespace) -> int:
         trainer = Trainer(weight_bits=args.weight_bits, fingerprint_bits=args.fingerprint_bits, gamma=args.gamma,
                           dead_zone=args.dead_zone, oos_threshold=args.oos_threshold,
                           oos_target_recall=args.oos_target_recall, max_wrong_actions=args.max_wrong_actions,
-                          calibration=args.calibration, background=args.background,
+                          user_dev=args.user_dev, background=args.background,
                           slot_kinds=_pairs("--slot-kind", "SLOT=KIND", args.slot_kind),
                           lists=_lists(args.lists), samples_per_intent=args.samples_per_intent, **_columns(args),
                           slots=not args.no_slots, hierarchical=args.hierarchical, data_format=args.format,

@@ -42,9 +42,11 @@ class Trainer:
     of dev's examples are wrong actions: an intent other than theirs, or any intent for out of
     scope), `dev` (a dataset, or Examples, to use as the dev split instead of the data's own:
     settings, calibration, threshold and dead zones are chosen on it; never trained on),
-    `calibration` (a dataset, or Examples, of utterances as users will say them, out-of-scope
-    ones included: the confidence is calibrated and the threshold chosen on it instead of dev,
-    for data whose dev split is generated, like templates'; never trained on), `background` (a
+    `user_dev` (a dataset, or Examples, of utterances as users will say them, out-of-scope ones
+    included, for data whose dev split is generated, like templates': the intent classifier's
+    settings are compared on it, L2 ones too, and the confidence is calibrated and the threshold
+    chosen on it instead of dev; dev still chooses the slot tagger and the dead zones; never
+    trained on), `background` (a
     dataset, or Examples, whose utterances become out-of-scope training and dev examples, for
     data without any), `slot_kinds` ({slot type: built-in entity
     kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
@@ -65,7 +67,7 @@ class Trainer:
     def __init__(self, *, weight_bits: int = 8, fingerprint_bits: int = 8, gamma: float = 1.0,
                  dead_zone: Optional[int] = None, oos_threshold: Optional[float] = None,
                  oos_target_recall: Optional[float] = None, max_wrong_actions: Optional[float] = None,
-                 dev: Optional[Data] = None, calibration: Optional[Data] = None,
+                 dev: Optional[Data] = None, user_dev: Optional[Data] = None,
                  background: Optional[Data] = None,
                  slot_kinds: Optional[Dict[str, str]] = None, slots: bool = True,
                  hierarchical: bool = False, data_format: Optional[str] = None, lists: Optional[Dict[str, list]] = None,
@@ -80,7 +82,7 @@ class Trainer:
         self.oos_target_recall = oos_target_recall
         self.max_wrong_actions = max_wrong_actions
         self.dev = dev
-        self.calibration = calibration
+        self.user_dev = user_dev
         self.background = background
         self.slot_kinds = dict(slot_kinds or {})
         self.slots = slots
@@ -108,11 +110,12 @@ class Trainer:
         if self.background is not None:
             extra_train, extra_dev = self._background()
             train, dev = train + extra_train, dev + extra_dev
-        calibration = dev if self.calibration is None else self._calibration()
+        user_dev = [] if self.user_dev is None else self._user_dev()
+        calibration = user_dev or dev
         self.train_, self.dev_, self.test_ = train, dev, test
         held_out_name, held_out = ("test", test) if test else ("dev", dev)
         self._say(f"{dataset.format} dataset: {len(train)} train, {len(dev)} dev, {len(test)} test utterances")
-        model = train_nlu(train, with_slots=self.slots, hierarchical=self.hierarchical, dev=dev,
+        model = train_nlu(train, with_slots=self.slots, hierarchical=self.hierarchical, dev=dev, user_dev=user_dev,
                           progress=self._say)
         model.slot_values = {**dataset.slot_values, **{slot: {"kind": kind} for slot, kind in self.slot_kinds.items()}}
         calibrate(model, calibration)
@@ -154,8 +157,8 @@ class Trainer:
             "output": None, "held_out": held_out_name, "n": len(held_out),
             "float": float_report, "compressed": compressed_report, "file_bytes": len(self.model_bytes_),
             "uncompressed_bytes": plain, "compression_ratio": plain / len(self.model_bytes_),
-            "oos_threshold": model.oos_threshold, "calibrated_on": {
-                "data": "dev" if self.calibration is None else "calibration", "utterances": len(calibration)},
+            "oos_threshold": model.oos_threshold,
+            "calibrated_on": {"data": "user dev" if user_dev else "dev", "utterances": len(calibration)},
             "sections": sections, "dead_zones": dead_zones,
             "selected_on_dev": model.selection.to_dict()}
         return self
@@ -179,14 +182,14 @@ class Trainer:
         self._say(f"background: {len(train)} train, {len(dev)} dev out-of-scope utterances")
         return train, dev
 
-    def _calibration(self) -> List[Example]:
-        """The calibration utterances: every split of the calibration data, slots dropped (only
-        the intent decision is calibrated)."""
-        examples = [Example(example.text, example.intent) for split in self._dataset(self.calibration).splits.values()
+    def _user_dev(self) -> List[Example]:
+        """The user dev utterances: every split of the user dev data, slots dropped (it judges
+        intents and confidence only)."""
+        examples = [Example(example.text, example.intent) for split in self._dataset(self.user_dev).splits.values()
                     for example in split]
         if not examples:
-            raise ValueError("the calibration data has no utterances")
-        self._say(f"calibration: {len(examples)} utterances, {sum(e.out_of_scope for e in examples)} out of scope")
+            raise ValueError("the user dev data has no utterances")
+        self._say(f"user dev: {len(examples)} utterances, {sum(e.out_of_scope for e in examples)} out of scope")
         return examples
 
     def _dataset(self, data: Data, main: bool = False) -> Dataset:
