@@ -17,6 +17,7 @@ from pocketnlu_tools.bench.markdown import update_block  # noqa: E402
 from pocketnlu_tools.data.records import OUT_OF_SCOPE, Example  # noqa: E402
 
 PARAPHRASES = Path(__file__).parent / "home_assistant" / "paraphrases.jsonl"
+DEV_PARAPHRASES = PARAPHRASES.with_name("dev_paraphrases.jsonl")
 FEW = ["HassTurnOn", "HassTurnOff", "HassMediaPause", "HassShoppingListAddItem", "HassGetWeather"]
 # A few generic out-of-scope utterances, so that the small model can refuse (the full benchmark
 # takes SNIPS's).
@@ -40,8 +41,9 @@ def _template_slots(data):
     return slots
 
 
-def test_paraphrases_are_well_formed():
-    cases = ha.load_paraphrases(PARAPHRASES)
+@pytest.mark.parametrize("path", [PARAPHRASES, DEV_PARAPHRASES], ids=["test", "dev"])
+def test_paraphrases_are_well_formed(path):
+    cases = ha.load_paraphrases(path)
     in_scope = [case for case in cases if case.intent is not None]
     assert len(in_scope) >= 150 and len(cases) - len(in_scope) >= 30
     assert len({case.text.lower() for case in cases}) == len(cases), "duplicate texts"
@@ -55,6 +57,15 @@ def test_paraphrases_are_well_formed():
             if slot in case.slots and not (slot == "name" and "Timer" in case.intent):
                 assert case.slots[slot] in allowed, case
     assert all(not case.slots for case in cases if case.intent is None)
+
+
+def test_the_dev_paraphrases_share_no_request_with_the_test_ones():
+    def key(text):
+        return " ".join(text.lower().split())
+
+    assert not {key(c.text) for c in ha.load_paraphrases(PARAPHRASES)} & {
+        key(c.text) for c in ha.load_paraphrases(DEV_PARAPHRASES)}
+    assert ha.DEV_PARAPHRASES.resolve() == DEV_PARAPHRASES.resolve()
 
 
 def test_adapted_templates_keep_home_assistant_meaning():
@@ -82,7 +93,10 @@ def test_benchmark_on_a_few_intents(tmp_path):
     assert generated["pocketnlu"]["intent_accuracy"] >= 0.9
     assert paraphrases["pocketnlu"]["n_in_scope"] >= 40 and paraphrases["pocketnlu"]["n_oos"] >= 30
     assert report["pnlu_bytes"] > 0 and report["hassil_json_bytes"] > report["pnlu_bytes"]
+    # the dev paraphrases of these intents (and the out-of-scope ones) chose the classifier and threshold
+    assert report["user_dev_oos"] >= 30 and report["user_dev"] > report["user_dev_oos"]
     text = ha.render(report)
+    assert "chosen on tests/home_assistant/dev_paraphrases.jsonl" in text
     assert "| intent accuracy (in scope) |" in text and ha.COMMAND in text
     target = tmp_path / "BENCHMARKS.md"
     update_block(target, "home-assistant", text)
