@@ -250,3 +250,18 @@ def test_a_model_without_slots_reports_no_slot_f1(trained, tmp_path):
         assert evaluate(compressed, examples, measure_latency=False)["slot_f1"] is None
     model, packed = trained
     assert evaluate(model, examples, measure_latency=False)["slot_f1"] > 0.5
+
+
+def test_user_dev_judges_the_classifier_dead_zones(trained):
+    """The classifiers' dead zones are scored on the user dev set when there is one, the CRF's
+    still on dev."""
+    from pocketnlu_tools.data.records import Example
+
+    model, _ = trained
+    dev = subset("dev")
+    progress = []
+    on_user_dev = choose_dead_zones(model, dev, PackOptions(), progress.append,
+                                    user_dev=[Example(e.text, e.intent) for e in dev[::2]])
+    assert "intent" in on_user_dev.dead_zones
+    assert any(line.startswith("dead zone 1 on intent: user dev intent_accuracy") for line in progress)
+    assert any(line.startswith("dead zone 1 on slots: dev slot_f1") for line in progress)

@@ -44,9 +44,9 @@ class Trainer:
     settings, calibration, threshold and dead zones are chosen on it; never trained on),
     `user_dev` (a dataset, or Examples, of utterances as users will say them, out-of-scope ones
     included, for data whose dev split is generated, like templates': the intent classifier's
-    settings are compared on it, L2 ones too, and the confidence is calibrated and the threshold
-    chosen on it instead of dev; dev still chooses the slot tagger and the dead zones; never
-    trained on), `background` (a
+    settings are compared on it, L2 ones too, its dead zone chosen, the confidence calibrated and
+    the threshold set on it instead of dev; dev still chooses the slot tagger and its dead zone;
+    never trained on), `background` (a
     dataset, or Examples, whose utterances become out-of-scope training and dev examples, for
     data without any), `slot_kinds` ({slot type: built-in entity
     kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
@@ -132,7 +132,7 @@ class Trainer:
         options = PackOptions(self.weight_bits, self.fingerprint_bits, self.gamma, self.dead_zone or 0)
         if self.dead_zone is None and dev:
             self._say("choosing dead zones on dev")
-            options = choose_dead_zones(model, dev, options, self._say)
+            options = choose_dead_zones(model, dev, options, self._say, user_dev=user_dev)
         provenance = dict(self.provenance if self.provenance is not None else
                           {"dataset": os.path.basename(os.path.normpath(str(dataset.path))), "format": dataset.format})
         provenance["train_utterances"] = len(train)

@@ -543,7 +543,8 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
                              for system, got in predictions.items()}
         return {
             "intents": sorted(known), "all_intents": intents is None, "samples_per_intent": samples_per_intent,
-            "dev_full_frame": dev_scores, "user_dev": len(user_dev), "user_dev_oos": sum(e.out_of_scope for e in user_dev),
+            "dev_full_frame": dev_scores,
+            "user_dev": len(user_dev), "user_dev_oos": sum(e.out_of_scope for e in user_dev),
             "oos_threshold": trainer.report_["oos_threshold"],
             "intent_classifier": trainer.report_["selected_on_dev"]["classifier"],
             "n_templates": sum(len(b["sentences"]) for i in data["intents"].values() for b in i["data"]),
@@ -604,7 +605,8 @@ def render(report: dict) -> str:
         "Assistant does not have (not GetWeather, not PlayMusic) as out of scope. Its intent classifier "
         f"({_classifier(report)}), calibration and threshold ({_threshold(report)}) are chosen on "
         f"tests/home_assistant/dev_paraphrases.jsonl ({report['user_dev']} hand-written requests, "
-        f"{report['user_dev_oos']} out of scope, by another writer than the test paraphrases'). hassil matches the same "
+        f"{report['user_dev_oos']} out of scope, by another writer than the test paraphrases'). "
+        "hassil matches the same "
         "templates with `recognize_best`, as Home Assistant calls it. Both get the same simulated home (devices, "
         "areas, floors; the voice satellite in the living room); where a template block needs a device of some "
         "domain, pocketnlu's sentences name only the home's devices of that domain, as hassil checks them. "
