@@ -140,6 +140,16 @@ def test_the_paired_interval_brackets_the_difference_and_spans_zero_for_ties():
     assert noisy[0] < 0 < noisy[1]  # two systems of equal accuracy: the interval spans zero
 
 
+def test_in_scope_ece_scores_only_the_in_scope_utterances():
+    from pocketnlu_tools.train.calibration import expected_calibration_error
+
+    ours = system("pocketnlu", "pocketnlu", PREDICTED)
+    expected = expected_calibration_error(CONFIDENCE[:5], [True, True, True, False, True])
+    assert accuracy.in_scope_ece(ours, GOLD) == pytest.approx(expected)
+    assert accuracy.in_scope_ece({**ours, "probabilities": False}, GOLD) is None  # LinearSVC: no probabilities
+    assert accuracy.in_scope_ece(ours, ["a"] * 8) is None  # no out of scope: the ECE column says it
+
+
 def test_sweep_uses_the_shared_peers():
     assert sweep.sklearn_peers is peers.sklearn_peers and sweep.crfsuite_peer is peers.crfsuite_peer
     assert sweep.fasttext_peers is peers.fasttext_peers

@@ -372,6 +372,16 @@ def correct_flags(system: dict, gold: Sequence[str], in_scope: bool = False) -> 
     return np.array(flags, dtype=float)
 
 
+def in_scope_ece(system: dict, gold: Sequence[str]) -> Optional[float]:
+    """Expected calibration error over the in-scope test utterances alone (None without
+    probabilities, or when every utterance is in scope: then it is the ECE column's)."""
+    if not system.get("probabilities") or OUT_OF_SCOPE not in gold:
+        return None
+    members = [i for i, g in enumerate(gold) if g != OUT_OF_SCOPE]
+    right = correct_flags(system, gold, in_scope=True)
+    return expected_calibration_error([system["confidence"][i] for i in members], right.astype(bool).tolist())
+
+
 def paired_interval(ours: np.ndarray, theirs: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
                     seed: int = 0) -> tuple:
     """95% paired bootstrap interval of mean(ours) - mean(theirs): the test utterances resampled
@@ -476,7 +486,9 @@ def render(runs: List[dict], command: str, seconds: float, load: tuple) -> str:
         "**python-crfsuite**: the slot tagger alone, on pocketnlu's token features without the intent.",
         "- **ECE**: expected calibration error (15 bins) of the confidence in the decision, over all test "
         "utterances; pocketnlu's from its report (temperature-scaled on dev), the peers' from their "
-        "probabilities; LinearSVC has none.",
+        "probabilities; LinearSVC has none. **ECE in scope**: the same over the in-scope test utterances alone "
+        "(data with out-of-scope test utterances), which separates calibration on the intents from confidence "
+        "on requests the model was never taught to refuse.",
         "- **bytes**: the model file (.pnlu: intents and slots together; fastText .bin/.ftz; python-crfsuite's "
         "model; the pickled scikit-learn pipeline). **train s**: wall-clock seconds on this shared machine: "
         "pocketnlu's whole `Trainer.fit` (candidate models compared on dev, calibration, dead zones, packing and "
@@ -497,10 +509,13 @@ def render(runs: List[dict], command: str, seconds: float, load: tuple) -> str:
                   + (", slots" if run["slots"] else "")
                   + (f"; background: SNIPS's {run['background']:,} train utterances as out of scope, split 90/10 "
                      "into train and dev" if run["background"] else "") + f" ({run['seconds']:.0f} s).", "",
-                  "| system | intent % | in-scope % | OOS recall % | ECE | slot F1 | bytes | train s | chosen on train/dev |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+                  "| system | intent % | in-scope % | OOS recall % | ECE | ECE in scope | slot F1 | bytes | train s "
+                  "| chosen on train/dev |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for s in run["systems"]:
             ece = "n/a" if s.get("ece") is None else f"{s['ece']:.3f}"
+            inner = None if s["kind"] == "slots" else in_scope_ece(s, run["gold"])
+            ece += " | " + ("n/a" if inner is None else f"{inner:.3f}")
             f1 = "n/a" if s.get("slot_f1") is None else f"{s['slot_f1']:.4f}"
             lines.append(f"| {display(s['name'])} | {_pct(s.get('intent_accuracy'))} | {_pct(s.get('in_scope_accuracy'))} "
                          f"| {_pct(s.get('oos_recall'))} | {ece} | {f1} | {s['bytes']:,} | {s['train_seconds']:.1f} "
