@@ -122,3 +122,14 @@ def test_user_dev_chooses_the_intent_classifier_and_sets_temperature_and_thresho
 def test_empty_user_dev_data_is_refused():
     with pytest.raises(ValueError, match="user dev data has no utterances"):
         Trainer(user_dev=[]).fit(FIXTURE)
+
+
+def test_train_says_where_calibration_and_threshold_were_chosen(tmp_path):
+    user_dev = tmp_path / "real_requests.csv"
+    user_dev.write_text("text,intent\nwhat is the meaning of life,out_of_scope\ntell me a joke,out_of_scope\n",
+                        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pocketnlu.cli", "train", str(FIXTURE), "-o", str(tmp_path / "m.pnlu"),
+                             "--user-dev", str(user_dev), "--max-wrong-actions", "0"],
+                            capture_output=True, text=True, check=True)
+    assert "calibration and out-of-scope threshold chosen on user dev (2 utterances): threshold " in result.stdout
+    assert "[train] user dev: 2 utterances, 2 out of scope" in result.stderr
