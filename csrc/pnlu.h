@@ -16,9 +16,11 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 6
-/* Version of the weight-table section layout this core reads. */
-#define PNLU_TABLE_VERSION 1
+#define PNLU_ABI_VERSION 7
+
+/* How a weight table's MPHF levels hash a key (table_header.level_hashing, FORMAT.md). */
+#define PNLU_LEVELS_RESEEDED 0 /* level i: MurmurHash3 of the key with seed hash_seed + i (format 1-4) */
+#define PNLU_LEVELS_DERIVED 1  /* every level from the key's one MurmurHash3 (format 5) */
 
 #define PNLU_MAX_LEVELS 64
 #define PNLU_MAX_LEVEL_BITS 4294967232 /* 2^32 - 64: keeps the 32-bit range reduction of a level exact */
@@ -68,6 +70,7 @@ typedef struct pnlu_table {
     uint32_t n_labels;
     uint32_t n_levels;
     uint32_t hash_seed;
+    uint32_t level_hashing;        /* PNLU_LEVELS_RESEEDED or PNLU_LEVELS_DERIVED */
     uint32_t fingerprint_bits;
     uint32_t label_bits;
     uint32_t weight_bits;
@@ -102,6 +105,10 @@ void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t o
  * <= keys_len, nondecreasing); out receives 2n words (h1, h2 per key). */
 int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offsets, size_t n,
                     uint32_t seed, uint64_t *out);
+
+/* The hash of MPHF level `level` (< PNLU_MAX_LEVELS) of a PNLU_LEVELS_DERIVED table for n keys
+ * whose MurmurHash3 under the table's seed is hashes[2i], hashes[2i + 1]: out[i] (FORMAT.md). */
+int pnlu_level_hash_batch(const uint64_t *hashes, size_t n, uint32_t level, uint64_t *out);
 
 /* Validate a weight-table section (O(1): header fields and the layout they imply) and
  * fill t. data must stay mapped while t is used. */
