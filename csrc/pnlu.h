@@ -1,5 +1,5 @@
 /* pocketnlu C core: MurmurHash3, bit-array rank/select, MPHF lookup with fingerprints,
- * quantized weight decoding, batched scoring and Viterbi, and for ASCII text the whole parse
+ * quantized weight decoding, batched scoring and Viterbi, and for ASCII and Latin-1 text the whole parse
  * (tokens, forms, decisions, slot spans) in one call.
  *
  * Pure C99, no Python.h, no allocation, no global state, no output. Every entry point
@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 7
+#define PNLU_ABI_VERSION 8
 
 /* How a weight table's MPHF levels hash a key (table_header.level_hashing, FORMAT.md). */
 #define PNLU_LEVELS_RESEEDED 0 /* level i: MurmurHash3 of the key with seed hash_seed + i (format 1-4) */
@@ -200,9 +200,15 @@ int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        uint32_t *labels_out);
 
 /* ---- the whole parse (tokenize.c) ----
- * For text whose bytes are all ASCII, the tokens, spans and forms of
- * runtime/pocketnlu/features.py (prepare, then word_forms), and what runtime/pocketnlu/nlu.py
- * decides on them, so that one call parses a batch. */
+ * For text whose characters are all ASCII or Latin-1 letters (U+00C0..U+00FF but U+00D7 and
+ * U+00F7), given as Latin-1 bytes, the tokens, spans and forms of runtime/pocketnlu/features.py
+ * (prepare, then word_forms), and what runtime/pocketnlu/nlu.py decides on them, so that one
+ * call parses a batch. */
+
+/* Bytes of forms a text character can take: its normalized word, up to 2 bytes (UTF-8 of a
+ * Latin-1 letter, or "ss"), as much again for its digit class, and 1 for the shape. */
+#define PNLU_NORMALIZED_BYTES_PER_CHAR 2
+#define PNLU_FORM_BYTES_PER_CHAR 5
 
 /* One stage of a parse: a classifier's decision and, for the utterances it keeps in scope, a
  * CRF's slots. */
@@ -225,22 +231,23 @@ typedef struct pnlu_parse_model {
  * each cut to max_chars characters and max_tokens tokens as features.prepare cuts it. Writes
  * utterance_words[2u], [2u + 1] (its first and last + 1 word), truncated[u] (1 if cut),
  * token_spans[2w], [2w + 1] (word w's start and end in its text, in bytes, which are
- * characters), the forms of every word (3 per word, as for the feature composer) into forms with
- * form_offsets (3 * n_words + 1 entries) and *n_words. Needs forms_cap >= 3 * text_len and
- * words_cap (of token_spans: 2 * words_cap entries; of form_offsets: 3 * words_cap + 1) at least
- * the words, which are at most text_len and n_texts * max_tokens. PNLU_E_ARGUMENT for a byte
- * >= 0x80 (not ASCII: such text takes the Python path). */
-int pnlu_ascii_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
-                     size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words);
+ * characters), the forms of every word (3 per word, as for the feature composer, UTF-8) into
+ * forms with form_offsets (3 * n_words + 1 entries) and *n_words. Needs forms_cap >=
+ * PNLU_FORM_BYTES_PER_CHAR * text_len and words_cap (of token_spans: 2 * words_cap entries; of
+ * form_offsets: 3 * words_cap + 1) at least the words, which are at most text_len and n_texts *
+ * max_tokens. PNLU_E_ARGUMENT for a byte that is neither ASCII nor a Latin-1 letter (such text
+ * takes the Python path). */
+int pnlu_latin1_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
+                      size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words);
 
-/* Scratch bytes pnlu_parse_words and pnlu_parse_ascii need with utterances of at most max_words
+/* Scratch bytes pnlu_parse_words and pnlu_parse_latin1 need with utterances of at most max_words
  * words whose normalized words have max_word_bytes bytes in all (at most the utterance's text
- * bytes); 0 for invalid arguments. */
+ * bytes, times PNLU_NORMALIZED_BYTES_PER_CHAR for Latin-1 letters); 0 for invalid arguments. */
 size_t pnlu_parse_scratch_bytes(const pnlu_parse_model *m, size_t max_words, size_t max_word_bytes);
 
-/* The parse of utterances given as words (pnlu_ascii_words' outputs; each word's digit class and
+/* The parse of utterances given as words (pnlu_latin1_words' outputs; each word's digit class and
  * shape no longer than its normalized word): for utterance u, best[u] and probability[u] (the
  * classifier's label and softmax probability, times prior[u] if prior is not NULL), then, if the
  * model has a CRF, u has words, tag_label[best[u]] and probability[u] >= threshold, its slots:
@@ -251,11 +258,11 @@ int pnlu_parse_words(const pnlu_parse_model *m, const uint8_t *forms, size_t for
                      const double *prior, uint8_t *scratch, size_t scratch_len, uint32_t *best, double *probability,
                      uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
 
-/* pnlu_ascii_words, then pnlu_parse_words on its words (prior NULL): a batch in one call. */
-int pnlu_parse_ascii(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
-                     size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
-                     double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
+/* pnlu_latin1_words, then pnlu_parse_words on its words (prior NULL): a batch in one call. */
+int pnlu_parse_latin1(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
+                      size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
+                      double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
 
 #endif
