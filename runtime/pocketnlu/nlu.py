@@ -38,6 +38,10 @@ Moment = Union[date, datetime]  # what relative dates count from (pocketnlu.enti
 OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
 # Utterances per call of the C core: each has at most MAX_TOKENS words, within PNLU_MAX_WORDS.
 BATCH_UTTERANCES = lib.PNLU_MAX_WORDS // MAX_TOKENS
+# Integer scores (int64) a classifier computes per call of the C core: a batch is scored this many
+# scores at a time (utterances x labels; at least one utterance), so that a model with thousands
+# of labels needs 512 KiB of scores, not utterances x labels.
+MAX_SCORES_PER_CALL = 1 << 16
 
 Text = Union[str, bytes, bytearray]  # an utterance: str, or bytes that must be UTF-8
 
@@ -146,40 +150,58 @@ class Classifier:
         all of them). (For callers that want arrays: numpy is imported here, not on the parse path.)"""
         import numpy as np
 
-        scores = self._scores(batch, utterances)
-        return np.frombuffer(scores, dtype=np.int64).reshape(len(scores) // self.table.n_labels, self.table.n_labels)
-
-    def _scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> array:
-        """Integer score sums of the batch's utterances, row after row (n * n_labels int64)."""
-        if utterances is None:
-            ranges = batch.ranges
-        else:
-            ranges = array("I")
-            for u in utterances:
-                ranges += batch.ranges[2 * u:2 * u + 2]
-        n = len(ranges) // 2
-        scores = array("q", bytes(8 * n * self.table.n_labels))
-        scratch = batch.scratch()
-        check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(),
-                                        ffi.from_buffer("uint32_t[]", ranges), n, 1,
-                                        ffi.from_buffer(scratch), len(scratch), ffi.from_buffer("int64_t[]", scores),
-                                        ffi.NULL),
-              f"classifier {self.name!r}")
+        n_labels = self.table.n_labels
+        ranges = self._ranges(batch, utterances)
+        scores = np.empty((len(ranges) // 2, n_labels), dtype=np.int64)
+        into = ffi.from_buffer("int64_t[]", scores)
+        for _ in self._score_chunks(batch, ranges, lambda first: into + first * n_labels):
+            pass
         return scores
 
     def decide(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> List[Tuple[str, float]]:
         """(best label, its softmax probability) of each utterance, computed in C
         (pnlu_softmax_best; the host's float models do the same in Python)."""
-        scores = self._scores(batch, utterances)
-        n = len(scores) // self.table.n_labels
+        n_labels = self.table.n_labels
+        ranges = self._ranges(batch, utterances)
+        n = len(ranges) // 2
         best = array("I", bytes(4 * n))
         probability = array("d", bytes(8 * n))
-        check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), n, self.table.n_labels,
-                                    self.softmax_scale, ffi.from_buffer("uint32_t[]", best),
-                                    ffi.from_buffer("double[]", probability)),
-              f"classifier {self.name!r}")
+        chunk = ffi.new("int64_t[]", min(n, self._rows_per_call()) * n_labels or 1)
+        best_at, probability_at = ffi.from_buffer("uint32_t[]", best), ffi.from_buffer("double[]", probability)
+        for first, count in self._score_chunks(batch, ranges, lambda first: chunk):
+            check(lib.pnlu_softmax_best(chunk, count, n_labels, self.softmax_scale, best_at + first,
+                                        probability_at + first),
+                  f"classifier {self.name!r}")
         labels = self.labels
         return [(labels[b], p) for b, p in zip(best.tolist(), probability.tolist())]
+
+    def _rows_per_call(self) -> int:
+        return max(1, MAX_SCORES_PER_CALL // self.table.n_labels)
+
+    @staticmethod
+    def _ranges(batch: WordBatch, utterances: Optional[Sequence[int]]) -> array:
+        """(first, last) word of each utterance to score, flat."""
+        if utterances is None:
+            return batch.ranges
+        ranges = array("I")
+        for u in utterances:
+            ranges += batch.ranges[2 * u:2 * u + 2]
+        return ranges
+
+    def _score_chunks(self, batch: WordBatch, ranges: array, scores_at: Callable):
+        """Scores the utterances of `ranges`, _rows_per_call() at a time: chunk (first, count) is
+        written at scores_at(first), an int64 pointer with room for count x n_labels, then yielded."""
+        n = len(ranges) // 2
+        rows = self._rows_per_call()
+        scratch = batch.scratch()
+        c_ranges = ffi.from_buffer("uint32_t[]", ranges)
+        for first in range(0, n, rows):
+            count = min(rows, n - first)
+            check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(), c_ranges + 2 * first,
+                                            count, 1, ffi.from_buffer(scratch), len(scratch), scores_at(first),
+                                            ffi.NULL),
+                  f"classifier {self.name!r}")
+            yield first, count
 
 
 class IntentStage:
