@@ -6,15 +6,6 @@
 
 static inline uint64_t rotl64(uint64_t x, unsigned r) { return (x << r) | (x >> (64 - r)); }
 
-static inline uint64_t fmix64(uint64_t k) {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
-}
-
 void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t out[2]) {
     /* key may be NULL when len is 0; NULL + 0 below would be undefined. */
     const uint8_t *data = key ? (const uint8_t *)key : (const uint8_t *)"";
@@ -88,8 +79,8 @@ void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t o
     h2 ^= (uint64_t)len;
     h1 += h2;
     h2 += h1;
-    h1 = fmix64(h1);
-    h2 = fmix64(h2);
+    h1 = pnlu_fmix64(h1);
+    h2 = pnlu_fmix64(h2);
     h1 += h2;
     h2 += h1;
     out[0] = h1;

@@ -1,5 +1,5 @@
 /* pocketnlu C core: MurmurHash3, bit-array rank/select, MPHF lookup with fingerprints,
- * quantized weight decoding, batched scoring and Viterbi, and for ASCII text the whole parse
+ * quantized weight decoding, batched scoring and Viterbi, and for ASCII and Latin-1 text the whole parse
  * (tokens, forms, decisions, slot spans) in one call.
  *
  * Pure C99, no Python.h, no allocation, no global state, no output. Every entry point
@@ -16,9 +16,11 @@
 #include <stdint.h>
 
 /* Bumped when a struct or a signature below changes; checked by the Python binding at import. */
-#define PNLU_ABI_VERSION 6
-/* Version of the weight-table section layout this core reads. */
-#define PNLU_TABLE_VERSION 1
+#define PNLU_ABI_VERSION 8
+
+/* How a weight table's MPHF levels hash a key (table_header.level_hashing, FORMAT.md). */
+#define PNLU_LEVELS_RESEEDED 0 /* level i: MurmurHash3 of the key with seed hash_seed + i (format 1-4) */
+#define PNLU_LEVELS_DERIVED 1  /* every level from the key's one MurmurHash3 (format 5) */
 
 #define PNLU_MAX_LEVELS 64
 #define PNLU_MAX_LEVEL_BITS 4294967232 /* 2^32 - 64: keeps the 32-bit range reduction of a level exact */
@@ -68,6 +70,7 @@ typedef struct pnlu_table {
     uint32_t n_labels;
     uint32_t n_levels;
     uint32_t hash_seed;
+    uint32_t level_hashing;        /* PNLU_LEVELS_RESEEDED or PNLU_LEVELS_DERIVED */
     uint32_t fingerprint_bits;
     uint32_t label_bits;
     uint32_t weight_bits;
@@ -102,6 +105,10 @@ void pnlu_murmur3_x64_128(const void *key, size_t len, uint32_t seed, uint64_t o
  * <= keys_len, nondecreasing); out receives 2n words (h1, h2 per key). */
 int pnlu_hash_batch(const uint8_t *keys, size_t keys_len, const uint32_t *offsets, size_t n,
                     uint32_t seed, uint64_t *out);
+
+/* The hash of MPHF level `level` (< PNLU_MAX_LEVELS) of a PNLU_LEVELS_DERIVED table for n keys
+ * whose MurmurHash3 under the table's seed is hashes[2i], hashes[2i + 1]: out[i] (FORMAT.md). */
+int pnlu_level_hash_batch(const uint64_t *hashes, size_t n, uint32_t level, uint64_t *out);
 
 /* Validate a weight-table section (O(1): header fields and the layout they imply) and
  * fill t. data must stay mapped while t is used. */
@@ -193,9 +200,15 @@ int pnlu_crf_tag_words(const pnlu_table *t, const pnlu_transitions *transitions,
                        uint32_t *labels_out);
 
 /* ---- the whole parse (tokenize.c) ----
- * For text whose bytes are all ASCII, the tokens, spans and forms of
- * runtime/pocketnlu/features.py (prepare, then word_forms), and what runtime/pocketnlu/nlu.py
- * decides on them, so that one call parses a batch. */
+ * For text whose characters are all ASCII or Latin-1 letters (U+00C0..U+00FF but U+00D7 and
+ * U+00F7), given as Latin-1 bytes, the tokens, spans and forms of runtime/pocketnlu/features.py
+ * (prepare, then word_forms), and what runtime/pocketnlu/nlu.py decides on them, so that one
+ * call parses a batch. */
+
+/* Bytes of forms a text character can take: its normalized word, up to 2 bytes (UTF-8 of a
+ * Latin-1 letter, or "ss"), as much again for its digit class, and 1 for the shape. */
+#define PNLU_NORMALIZED_BYTES_PER_CHAR 2
+#define PNLU_FORM_BYTES_PER_CHAR 5
 
 /* One stage of a parse: a classifier's decision and, for the utterances it keeps in scope, a
  * CRF's slots. */
@@ -218,22 +231,23 @@ typedef struct pnlu_parse_model {
  * each cut to max_chars characters and max_tokens tokens as features.prepare cuts it. Writes
  * utterance_words[2u], [2u + 1] (its first and last + 1 word), truncated[u] (1 if cut),
  * token_spans[2w], [2w + 1] (word w's start and end in its text, in bytes, which are
- * characters), the forms of every word (3 per word, as for the feature composer) into forms with
- * form_offsets (3 * n_words + 1 entries) and *n_words. Needs forms_cap >= 3 * text_len and
- * words_cap (of token_spans: 2 * words_cap entries; of form_offsets: 3 * words_cap + 1) at least
- * the words, which are at most text_len and n_texts * max_tokens. PNLU_E_ARGUMENT for a byte
- * >= 0x80 (not ASCII: such text takes the Python path). */
-int pnlu_ascii_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
-                     size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words);
+ * characters), the forms of every word (3 per word, as for the feature composer, UTF-8) into
+ * forms with form_offsets (3 * n_words + 1 entries) and *n_words. Needs forms_cap >=
+ * PNLU_FORM_BYTES_PER_CHAR * text_len and words_cap (of token_spans: 2 * words_cap entries; of
+ * form_offsets: 3 * words_cap + 1) at least the words, which are at most text_len and n_texts *
+ * max_tokens. PNLU_E_ARGUMENT for a byte that is neither ASCII nor a Latin-1 letter (such text
+ * takes the Python path). */
+int pnlu_latin1_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
+                      size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words);
 
-/* Scratch bytes pnlu_parse_words and pnlu_parse_ascii need with utterances of at most max_words
+/* Scratch bytes pnlu_parse_words and pnlu_parse_latin1 need with utterances of at most max_words
  * words whose normalized words have max_word_bytes bytes in all (at most the utterance's text
- * bytes); 0 for invalid arguments. */
+ * bytes, times PNLU_NORMALIZED_BYTES_PER_CHAR for Latin-1 letters); 0 for invalid arguments. */
 size_t pnlu_parse_scratch_bytes(const pnlu_parse_model *m, size_t max_words, size_t max_word_bytes);
 
-/* The parse of utterances given as words (pnlu_ascii_words' outputs; each word's digit class and
+/* The parse of utterances given as words (pnlu_latin1_words' outputs; each word's digit class and
  * shape no longer than its normalized word): for utterance u, best[u] and probability[u] (the
  * classifier's label and softmax probability, times prior[u] if prior is not NULL), then, if the
  * model has a CRF, u has words, tag_label[best[u]] and probability[u] >= threshold, its slots:
@@ -244,11 +258,11 @@ int pnlu_parse_words(const pnlu_parse_model *m, const uint8_t *forms, size_t for
                      const double *prior, uint8_t *scratch, size_t scratch_len, uint32_t *best, double *probability,
                      uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
 
-/* pnlu_ascii_words, then pnlu_parse_words on its words (prior NULL): a batch in one call. */
-int pnlu_parse_ascii(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
-                     size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
-                     double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
+/* pnlu_latin1_words, then pnlu_parse_words on its words (prior NULL): a batch in one call. */
+int pnlu_parse_latin1(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
+                      size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
+                      double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets);
 
 #endif

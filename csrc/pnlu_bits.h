@@ -1,5 +1,6 @@
 /* Private helpers: explicit little-endian loads through memcpy (no unaligned wide loads,
- * which fault on armhf), popcount, count-trailing-zeros and packed bit-field reads. */
+ * which fault on armhf), MurmurHash3's finalizer, popcount, count-trailing-zeros and packed
+ * bit-field reads. */
 #ifndef PNLU_BITS_H
 #define PNLU_BITS_H
 
@@ -57,6 +58,17 @@ static inline int16_t pnlu_load_i16(const uint8_t *p) {
     int16_t v;
     memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without UB */
     return v;
+}
+
+/* MurmurHash3's 64-bit finalizer: a bijection in which every input bit flips each output bit
+ * with probability about 1/2. */
+static inline uint64_t pnlu_fmix64(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
 }
 
 static inline unsigned pnlu_popcount64(uint64_t x) {

@@ -37,7 +37,7 @@ int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
     n_pairs = pnlu_load_u64(data + 24);
     index_bits = pnlu_load_u64(data + 32);
 
-    if (data[23] != 0 || !all_zero(data + 40, 24)) return PNLU_E_HEADER;
+    if (data[23] > PNLU_LEVELS_DERIVED || !all_zero(data + 40, 24)) return PNLU_E_HEADER;
     if (n_labels == 0 || n_labels > PNLU_MAX_LABELS) return PNLU_E_HEADER;
     if (lb > PNLU_MAX_LABEL_BITS || (1UL << lb) < n_labels) return PNLU_E_HEADER;
     if (fb > PNLU_MAX_FINGERPRINT_BITS) return PNLU_E_HEADER;
@@ -88,6 +88,7 @@ int pnlu_table_init(pnlu_table *t, const uint8_t *data, size_t len) {
     t->n_labels = n_labels;
     t->n_levels = n_levels;
     t->hash_seed = pnlu_load_u32(data + 16);
+    t->level_hashing = data[23];
     t->fingerprint_bits = fb;
     t->label_bits = lb;
     t->weight_bits = wb;
@@ -129,19 +130,38 @@ static uint64_t index_rank(const pnlu_table *t, uint64_t pos) {
     return index_rank_generic(t, pos);
 }
 
+/* Level `level`'s hash of a PNLU_LEVELS_DERIVED table: level 0 takes h1 as it is; a later level
+ * mixes h1 + level * h2 (double hashing) with MurmurHash3's finalizer, so that keys that
+ * collided at one level land independently at the next (FORMAT.md says why). */
+static uint64_t derived_level_hash(const uint64_t h[2], uint32_t level) {
+    return level == 0 ? h[0] : pnlu_fmix64(h[0] + (uint64_t)level * h[1]);
+}
+
+int pnlu_level_hash_batch(const uint64_t *hashes, size_t n, uint32_t level, uint64_t *out) {
+    size_t i;
+    if ((!hashes || !out) && n) return PNLU_E_ARGUMENT;
+    if (level >= PNLU_MAX_LEVELS) return PNLU_E_ARGUMENT;
+    for (i = 0; i < n; i++) out[i] = derived_level_hash(hashes + 2 * i, level);
+    return PNLU_OK;
+}
+
 int pnlu_find_slot_hashed(const pnlu_table *t, const uint8_t *key, size_t len, const uint64_t first[2],
                           uint64_t *slot) {
-    uint64_t h[2], fingerprint_hash = first[1];
+    const uint64_t fingerprint_hash = first[1];
+    uint64_t reseeded[2];
     uint32_t level;
 
     if (t->n_keys == 0) return PNLU_NOT_FOUND;
-    h[0] = first[0];
-    h[1] = first[1];
     for (level = 0; level < t->n_levels; level++) {
-        uint64_t pos;
-        if (level > 0) pnlu_murmur3_x64_128(key, len, t->hash_seed + level, h);
+        uint64_t pos, level_hash;
+        if (t->level_hashing == PNLU_LEVELS_DERIVED || level == 0) { /* level 0: h1 in both schemes */
+            level_hash = derived_level_hash(first, level);
+        } else {
+            pnlu_murmur3_x64_128(key, len, t->hash_seed + level, reseeded);
+            level_hash = reseeded[0];
+        }
         /* Range reduction without division: (32-bit hash * size) >> 32. */
-        pos = t->level_start[level] + (((h[0] & 0xFFFFFFFFULL) * t->level_bits[level]) >> 32);
+        pos = t->level_start[level] + (((level_hash & 0xFFFFFFFFULL) * t->level_bits[level]) >> 32);
         if ((pnlu_load_u64(t->index + 8 * (pos >> 6)) >> (pos & 63)) & 1) {
             uint64_t rank = index_rank(t, pos);
             if (rank >= t->n_keys) return PNLU_E_CORRUPT;

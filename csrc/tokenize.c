@@ -1,11 +1,17 @@
-/* Tokens and forms of ASCII text, and the whole parse of a batch in one call.
+/* Tokens and forms of ASCII and Latin-1 text, and the whole parse of a batch in one call.
  *
- * The device's fast path for text whose bytes are all ASCII: the same tokens, character spans
- * and forms (normalized word, digit class, shape) as runtime/pocketnlu/features.py (prepare,
- * then word_forms), which keeps the general path for other text (Unicode case folding and
- * NFKC). For ASCII, characters are bytes, normalization is lower(), letters are [A-Za-z],
- * digits [0-9] and whitespace what Python's str.isspace() says of ASCII (\t \n \v \f \r,
- * \x1c..\x1f and space). Tests compare both paths on random and real text.
+ * The device's fast path for text whose characters are all ASCII or Latin-1 letters, given as
+ * Latin-1 bytes (one byte per character): the same tokens, character spans and forms
+ * (normalized word, digit class, shape; UTF-8) as runtime/pocketnlu/features.py (prepare, then
+ * word_forms), which keeps the general path for other text. Characters are bytes; letters are
+ * [A-Za-z] and the Latin-1 letters U+00C0..U+00FF but U+00D7 and U+00F7 (x and /), digits
+ * [0-9], whitespace what Python's str.isspace() says of ASCII (\t \n \v \f \r, \x1c..\x1f and
+ * space). Normalization (NFKC, case folding, NFKC) is then one mapping per character: ASCII
+ * lower(); a Latin-1 capital its small letter (U+00C0..U+00DE, +0x20); U+00DF (sharp s) "ss";
+ * small letters stay. The rest of Latin-1 (no-break space, the symbols, the superscripts,
+ * fractions, ordinal indicators and micro sign that NFKC decomposes, the guillemets the
+ * tokenizer splits off) is refused, and takes the general path. Tests compare both paths on
+ * random and real text.
  *
  * Then pnlu_parse_words does what runtime/pocketnlu/nlu.py does with the forms: the
  * classifier's scores and decision, the CRF's tags for in-scope utterances, and the slots as
@@ -19,7 +25,10 @@
 
 static int is_space(uint8_t c) { return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f); }
 static int is_upper(uint8_t c) { return c >= 'A' && c <= 'Z'; }
-static int is_letter(uint8_t c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
+static int is_latin1_letter(uint8_t c) { return c >= 0xC0 && c != 0xD7 && c != 0xF7; }
+static int is_letter(uint8_t c) { return is_upper(c) || (c >= 'a' && c <= 'z') || is_latin1_letter(c); }
+/* A character this path takes: ASCII, or a Latin-1 letter. */
+static int is_fast_char(uint8_t c) { return c < 0x80 || is_latin1_letter(c); }
 static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 /* features._OPENING and _CLOSING, their ASCII members. */
 static int is_opening(uint8_t c) { return c == '"' || c == '(' || c == '[' || c == '{'; }
@@ -27,6 +36,23 @@ static int is_closing(uint8_t c) {
     return c == '"' || c == ')' || c == ']' || c == '}' || c == ',' || c == ';' || c == '!' || c == '?';
 }
 static uint8_t lower(uint8_t c) { return is_upper(c) ? (uint8_t)(c + 32) : c; }
+
+/* features.normalize of one character c (is_fast_char) as UTF-8 into out; returns its bytes,
+ * at most PNLU_NORMALIZED_BYTES_PER_CHAR. */
+static size_t normalize_char(uint8_t c, uint8_t *out) {
+    if (c < 0x80) {
+        out[0] = lower(c);
+        return 1;
+    }
+    if (c == 0xDF) { /* sharp s case-folds to "ss" */
+        out[0] = out[1] = 's';
+        return 2;
+    }
+    if (c <= 0xDE) c = (uint8_t)(c + 0x20); /* capital -> small letter */
+    out[0] = 0xC3;                         /* U+00C0..U+00FF in UTF-8 */
+    out[1] = (uint8_t)(0x80 | (c & 0x3F));
+    return 2;
+}
 
 /* features._ABBREVIATIONS */
 static const char *const ABBREVIATIONS[] = {"st", "mt", "ft", "dr", "mr", "mrs", "ms", "jr",
@@ -67,7 +93,7 @@ typedef struct {
 
 /* Appends the token text[start .. end) and its three forms (features.word_forms). */
 static void add_token(token_sink *s, size_t start, size_t end) {
-    size_t i, m = end - start, base;
+    size_t i, m = end - start, base, word, word_len;
     uint32_t *offsets;
     const uint8_t *t = s->text + start;
     int digits = 0;
@@ -77,25 +103,30 @@ static void add_token(token_sink *s, size_t start, size_t end) {
         s->overflow = 1;
         return;
     }
-    if (s->n_words >= s->words_cap || 3 * m > s->forms_cap - s->forms_len || start > UINT32_MAX ||
-        end > UINT32_MAX || s->forms_len + 3 * m > UINT32_MAX) {
+    if (s->n_words >= s->words_cap || PNLU_FORM_BYTES_PER_CHAR * m > s->forms_cap - s->forms_len ||
+        start > UINT32_MAX || end > UINT32_MAX || s->forms_len + PNLU_FORM_BYTES_PER_CHAR * m > UINT32_MAX) {
         s->status = PNLU_E_LIMIT;
         return;
     }
-    base = s->forms_len;
+    word = base = s->forms_len;
     offsets = s->form_offsets + 3 * s->n_words;
     for (i = 0; i < m; i++) {
-        s->forms[base + i] = lower(t[i]);
+        base += normalize_char(t[i], s->forms + base);
         digits |= is_digit(t[i]);
     }
-    base += m;
+    word_len = base - word;
     offsets[1] = (uint32_t)base;
-    if (digits && s->digit_classes) {
-        for (i = 0; i < m; i++) s->forms[base + i] = (t[i] >= '1' && t[i] <= '9') ? (uint8_t)'0' : lower(t[i]);
-        base += m;
+    if (digits && s->digit_classes) { /* features.digit_class of the normalized word */
+        for (i = 0; i < word_len; i++) {
+            uint8_t c = s->forms[word + i];
+            s->forms[base + i] = (c >= '1' && c <= '9') ? (uint8_t)'0' : c;
+        }
+        base += word_len;
     }
     offsets[2] = (uint32_t)base;
-    for (i = 0; i < m; i++) { /* features.word_shape: runs of x, d or the character itself */
+    /* features.word_shape (of the normalized word, whose letters are those of the token):
+     * runs of x, d or the character itself */
+    for (i = 0; i < m; i++) {
         uint8_t kind = is_letter(t[i]) ? (uint8_t)'x' : is_digit(t[i]) ? (uint8_t)'d' : t[i];
         if (i == 0 || kind != previous) s->forms[base++] = kind;
         previous = kind;
@@ -158,10 +189,10 @@ static int tokenize_one(token_sink *s, size_t len, size_t max_chars) {
     return any_nonspace(t, limit, len);
 }
 
-int pnlu_ascii_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
-                     size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words) {
+int pnlu_latin1_words(const uint8_t *text, size_t text_len, const uint32_t *text_offsets, size_t n_texts,
+                      size_t max_chars, size_t max_tokens, int digit_classes, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words) {
     token_sink s;
     size_t u, i;
     int status = pnlu_check_offsets(text_offsets, n_texts, text_len);
@@ -171,7 +202,7 @@ int pnlu_ascii_words(const uint8_t *text, size_t text_len, const uint32_t *text_
         return PNLU_E_ARGUMENT;
     if (words_cap > PNLU_MAX_WORDS || n_texts > PNLU_MAX_WORDS) return PNLU_E_LIMIT;
     for (i = 0; i < text_len; i++)
-        if (text[i] >= 0x80) return PNLU_E_ARGUMENT; /* not ASCII: the Python path's text */
+        if (!is_fast_char(text[i])) return PNLU_E_ARGUMENT; /* the Python path's text */
     memset(&s, 0, sizeof s);
     s.max_tokens = max_tokens;
     s.digit_classes = digit_classes;
@@ -277,7 +308,7 @@ int pnlu_parse_words(const pnlu_parse_model *m, const uint8_t *forms, size_t for
         word_bytes = 0;
         for (i = 0; i < n; i++) {
             size_t len = offsets[3 * i + 1] - offsets[3 * i];
-            word_bytes += len; /* also bounds the word's digit class and shape (ASCII forms) */
+            word_bytes += len; /* also bounds the word's digit class and shape (checked below) */
             if (offsets[3 * i + 2] - offsets[3 * i + 1] > len || offsets[3 * i + 3] - offsets[3 * i + 2] > len)
                 return PNLU_E_ARGUMENT;
         }
@@ -343,16 +374,16 @@ int pnlu_parse_words(const pnlu_parse_model *m, const uint8_t *forms, size_t for
     return PNLU_OK;
 }
 
-int pnlu_parse_ascii(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
-                     size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
-                     uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
-                     uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
-                     double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets) {
+int pnlu_parse_latin1(const pnlu_parse_model *m, const uint8_t *text, size_t text_len, const uint32_t *text_offsets,
+                      size_t n_texts, size_t max_chars, size_t max_tokens, uint8_t *forms, size_t forms_cap,
+                      uint32_t *form_offsets, uint32_t *token_spans, size_t words_cap, uint32_t *utterance_words,
+                      uint8_t *truncated, size_t *n_words, uint8_t *scratch, size_t scratch_len, uint32_t *best,
+                      double *probability, uint32_t *spans, size_t spans_cap, uint32_t *span_offsets) {
     int status;
     if (!m || !m->features) return PNLU_E_ARGUMENT;
-    status = pnlu_ascii_words(text, text_len, text_offsets, n_texts, max_chars, max_tokens,
-                              (int)m->features->digit_classes, forms, forms_cap, form_offsets, token_spans, words_cap,
-                              utterance_words, truncated, n_words);
+    status = pnlu_latin1_words(text, text_len, text_offsets, n_texts, max_chars, max_tokens,
+                               (int)m->features->digit_classes, forms, forms_cap, form_offsets, token_spans, words_cap,
+                               utterance_words, truncated, n_words);
     if (status != PNLU_OK) return status;
     return pnlu_parse_words(m, forms, form_offsets[3 * *n_words], form_offsets, *n_words, token_spans,
                             utterance_words, n_texts, NULL, scratch, scratch_len, best, probability, spans, spans_cap,

@@ -44,5 +44,6 @@ def write_tiny_model(path, matrix_layout="columns"):
 
 @pytest.fixture
 def tiny_model(tmp_path):
-    """write_tiny_model as the current writer packs it (format version 3, column lists)."""
+    """write_tiny_model as the current writer packs it (format version 5: column lists, derived
+    level hashing)."""
     return write_tiny_model(tmp_path / "tiny.pnlu")

@@ -8,7 +8,18 @@ import struct
 import mmh3
 import numpy as np
 
-HEADER = struct.Struct("<4sIIIIBBBxQQ24x")
+HEADER = struct.Struct("<4sIIIIBBBBQQ24x")
+MASK64 = (1 << 64) - 1
+LEVELS_RESEEDED, LEVELS_DERIVED = 0, 1
+
+
+def fmix64(k: int) -> int:
+    """MurmurHash3's 64-bit finalizer."""
+    k ^= k >> 33
+    k = (k * 0xFF51AFD7ED558CCD) & MASK64
+    k ^= k >> 33
+    k = (k * 0xC4CEB9FE1A85EC53) & MASK64
+    return k ^ (k >> 33)
 
 
 def _words(data, offset, n_words):
@@ -29,8 +40,8 @@ def _fields(bits, width, count):
 class ReferenceTable:
     def __init__(self, data: bytes):
         (magic, self.n_keys, self.n_labels, self.n_levels, self.seed, self.fp_bits, self.label_bits,
-         self.weight_bits, self.n_pairs, index_bits) = HEADER.unpack_from(data, 0)
-        assert magic == b"PTBL"
+         self.weight_bits, self.level_hashing, self.n_pairs, index_bits) = HEADER.unpack_from(data, 0)
+        assert magic == b"PTBL" and self.level_hashing in (LEVELS_RESEEDED, LEVELS_DERIVED)
         pos = HEADER.size
         self.level_bits = list(np.frombuffer(data, "<u8", self.n_levels, pos).astype(int))
         pos += 8 * self.n_levels
@@ -57,13 +68,20 @@ class ReferenceTable:
         self.rows = [list(zip(labels[s:e], weights[s:e])) for s, e in zip(starts, ends)]
         self.ones_before = np.cumsum(self.index) - self.index
 
+    def level_hash(self, key: bytes, h1: int, h2: int, level: int) -> int:
+        """(h1, h2): the key's MurmurHash3 under the table's seed."""
+        if level == 0:
+            return h1
+        if self.level_hashing == LEVELS_DERIVED:
+            return fmix64((h1 + level * h2) & MASK64)
+        return mmh3.hash64(key, self.seed + level, x64arch=True, signed=False)[0]
+
     def slot(self, key: bytes) -> int:
         start = 0
+        h1, h2 = mmh3.hash64(key, self.seed, x64arch=True, signed=False)
+        fingerprint_hash = h2
         for level, size in enumerate(self.level_bits):
-            h1, h2 = mmh3.hash64(key, self.seed + level, x64arch=True, signed=False)
-            if level == 0:
-                fingerprint_hash = h2
-            pos = start + (((h1 & 0xFFFFFFFF) * size) >> 32)
+            pos = start + (((self.level_hash(key, h1, h2, level) & 0xFFFFFFFF) * size) >> 32)
             if self.index[pos]:
                 slot = int(self.ones_before[pos])
                 if self.fp_bits and self.fingerprints[slot] != fingerprint_hash >> (64 - self.fp_bits):

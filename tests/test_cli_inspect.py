@@ -16,7 +16,8 @@ def test_inspect_json(tiny_model):
     result = run_cli("inspect", path, "--json", "--verify")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["format_version"] == 3  # its transitions are column lists
+    assert report["format_version"] == 5  # its table's MPHF levels are derived from one hash
+    assert [t["level_hashing"] for t in report["tables"]] == ["derived"]
     assert report["file_bytes"] == path.stat().st_size
     assert report["n_features"] == len(keys)
     assert report["n_weights"] == int((values != 0).sum())
@@ -31,7 +32,7 @@ def test_inspect_json(tiny_model):
 def test_inspect_text(tiny_model):
     result = run_cli("inspect", tiny_model[0])
     assert result.returncode == 0
-    assert "format version 3" in result.stdout and "bits/key" in result.stdout
+    assert "format version 5" in result.stdout and "bits/key" in result.stdout
 
 
 @pytest.mark.parametrize("damage, message", [

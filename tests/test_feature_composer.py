@@ -159,3 +159,59 @@ def test_softmax_in_c_matches_the_hosts_decision():
     assert lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), 1, len(labels), 0.0,
                                  ffi.from_buffer("uint32_t[]", best),
                                  ffi.from_buffer("double[]", probability)) == lib.PNLU_E_ARGUMENT
+
+
+def test_a_classifier_of_thousands_of_labels_scores_a_large_batch_in_bounded_chunks(tmp_path, monkeypatch):
+    """Scores and decisions come from calls of at most MAX_SCORES_PER_CALL scores, and equal one
+    call over the whole batch."""
+    import random
+
+    from pocketnlu import nlu
+    from pocketnlu.metadata import read_models
+    from pocketnlu.modelfile import ModelFile
+    from pocketnlu_tools.pack.tables import build_table
+    from pocketnlu_tools.pack.writer import pack_file, write_atomically
+
+    from conftest import random_rows
+
+    n_labels, vocabulary = 3000, [f"word{i}" for i in range(400)]
+    keys = [f"w={word}" for word in vocabulary]
+    values = random_rows(len(keys), n_labels, density=0.02, seed=5)
+    section, _ = build_table(keys, values, np.arange(n_labels) % 7 - 3, 8, 8)
+    labels = [f"intent{j}" for j in range(n_labels)]
+    meta = {"models": {"intent": {"type": "classifier", "table": "t", "labels": labels, "scale": 0.05}}}
+    write_atomically(tmp_path / "wide.pnlu", pack_file(meta, {"t": section}))
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 12))) for _ in range(500)]
+    calls = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(lib, name)
+
+        def pnlu_score_utterances(self, table, config, forms, forms_len, offsets, n_words, ranges, count, *rest):
+            calls.append(count)
+            return lib.pnlu_score_utterances(table, config, forms, forms_len, offsets, n_words, ranges, count, *rest)
+
+    with ModelFile(tmp_path / "wide.pnlu") as model_file:
+        classifier = nlu.Classifier(model_file, read_models(model_file.meta, model_file.sections)["intent"])
+        batch = WordBatch([prepare(text)[0] for text in texts], FeatureConfig())
+        whole = np.empty((len(texts), n_labels), dtype=np.int64)  # one call, unchunked
+        scratch = batch.scratch()
+        assert lib.pnlu_score_utterances(classifier.table.c_table, batch.c_config, *batch.c_words(),
+                                         ffi.from_buffer("uint32_t[]", batch.ranges), len(texts), 1,
+                                         ffi.from_buffer(scratch), len(scratch), ffi.from_buffer("int64_t[]", whole),
+                                         ffi.NULL) == lib.PNLU_OK
+        best, probability = np.empty(len(texts), np.uint32), np.empty(len(texts))
+        assert lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", whole), len(texts), n_labels,
+                                     classifier.softmax_scale, ffi.from_buffer("uint32_t[]", best),
+                                     ffi.from_buffer("double[]", probability)) == lib.PNLU_OK
+
+        monkeypatch.setattr(nlu, "lib", Spy())
+        assert np.array_equal(classifier.integer_scores(batch), whole)
+        assert classifier.decide(batch) == [(labels[b], p) for b, p in zip(best.tolist(), probability.tolist())]
+        subset = list(range(len(texts) - 1, -1, -3))
+        assert np.array_equal(classifier.integer_scores(batch, subset), whole[subset])
+    assert len(calls) > 2 * len(texts) * n_labels // nlu.MAX_SCORES_PER_CALL  # the whole batch twice, chunked
+    assert max(calls) * n_labels <= nlu.MAX_SCORES_PER_CALL
+    assert len(set(map(tuple, whole.tolist()))) > 400  # the utterances score differently

@@ -2,7 +2,8 @@
 
 On every architecture (x86_64 natively, arm64 and armhf under deploy/test-arm.sh):
 - re-packing each recipe gives the committed bytes (the file format is architecture-independent);
-- the committed files give exactly the committed slots, int64 scores and Viterbi paths.
+- the committed files give exactly the committed slots, int64 scores and Viterbi paths, the
+  frozen ones (format versions 1 and 3, as pocketnlu 0.4.0 wrote them) those of that version.
 """
 import hashlib
 import json
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pocketnlu.modelfile import KIND_COLUMNS, ModelFile
+from pocketnlu._binding import lib
+from pocketnlu.modelfile import FORMAT_VERSION, KIND_COLUMNS, KIND_TABLE, ModelFile
+from pocketnlu.table import WeightTable
 from pocketnlu_tools.recipes import golden as make_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -50,6 +53,21 @@ def opened():
     yield lambda name: files.setdefault(name, ModelFile(GOLDEN / name))
     for model_file in files.values():
         model_file.close()
+
+
+def test_frozen_files_are_older_versions_and_recipes_the_current_one(opened):
+    """The frozen files are what old files look like (levels reseeded, format 1-4), and they keep
+    the answers of the version that wrote them (test_case_gives_the_committed_answer)."""
+    assert set(make_golden.FROZEN) == {name for name, f in FILES.items() if f["recipe"] is None}
+    for name in FILES:
+        model_file = opened(name)
+        hashing = {WeightTable(model_file, s.name).level_hashing
+                   for s in model_file.sections.values() if s.kind == KIND_TABLE}
+        if name in make_golden.FROZEN:
+            assert model_file.format_version < 5 and hashing == {lib.PNLU_LEVELS_RESEEDED}, name
+        else:
+            assert model_file.format_version == FORMAT_VERSION and hashing == {lib.PNLU_LEVELS_DERIVED}, name
+    assert {case["file"] for case in CASES} == set(FILES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])

@@ -17,7 +17,7 @@ from pocketnlu.transitions import Transitions
 
 from conftest import write_tiny_model
 
-TABLE_HEADER = struct.Struct("<4sIIIIBBBxQQ24x")
+TABLE_HEADER = struct.Struct("<4sIIIIBBBBQQ24x")
 
 
 def open_all(path):
@@ -58,7 +58,7 @@ def edit_table_header(data, **fields):
     entry = next(e for e in sections_of(data) if e[0].rstrip(b"\0") == b"t")
     at = entry[3]
     names = ["magic", "n_keys", "n_labels", "n_levels", "seed", "fp_bits", "label_bits", "weight_bits",
-             "n_pairs", "index_bits"]
+             "level_hashing", "n_pairs", "index_bits"]
     values = dict(zip(names, TABLE_HEADER.unpack_from(data, at)))
     values.update(fields)
     TABLE_HEADER.pack_into(data, at, *(values[n] for n in names))
@@ -90,21 +90,35 @@ def test_future_version(tiny_model, tmp_path):
 
 @pytest.fixture
 def dense_model(tmp_path):
-    """The tiny model as writers before format version 3 packed it: an int16 matrix (version 2)."""
+    """The tiny model with its transitions as writers before format version 3 packed them: an
+    int16 matrix (version 2)."""
     return write_tiny_model(tmp_path / "dense.pnlu", matrix_layout="dense")
 
 
 def test_a_section_kind_newer_than_the_files_version(tiny_model, dense_model, tmp_path):
-    data = bytearray(tiny_model[0].read_bytes())  # version 3, for its column lists
+    data = bytearray(tiny_model[0].read_bytes())  # version 5, with column lists
     struct.pack_into("<I", data, 8, 2)
     rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "columns section in a format version 2 file")
-    data = bytearray(dense_model[0].read_bytes())  # version 2, for its int16 matrix
+    data = bytearray(dense_model[0].read_bytes())  # with an int16 matrix (version 2)
     struct.pack_into("<I", data, 8, 1)
     rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "matrix16 section in a format version 1 file")
 
 
-def test_older_files_with_dense_matrices_still_open(dense_model):
-    with ModelFile(dense_model[0]) as model_file:
+def test_derived_level_hashing_needs_format_version_5(tiny_model, tmp_path):
+    data = bytearray(tiny_model[0].read_bytes())
+    assert struct.unpack_from("<I", data, 8)[0] == 5  # its table's levels are derived from one hash
+    struct.pack_into("<I", data, 8, 4)
+    rejects(tmp_path, with_fixed_crc(data), CorruptModelError, "level hashing 1 in a format version 4 file")
+
+
+def test_older_files_with_dense_matrices_still_open(dense_model, tmp_path):
+    # A version 2 file: the int16 matrix, and the table with the levels of versions 1-4.
+    data = bytearray(edit_table_header(dense_model[0].read_bytes(), level_hashing=0))
+    struct.pack_into("<I", data, 8, 2)
+    path = tmp_path / "version2.pnlu"
+    path.write_bytes(with_fixed_crc(data))
+    open_all(path)
+    with ModelFile(path) as model_file:
         assert model_file.format_version == 2
         assert Transitions(model_file, "trans").n_labels == 5
 
@@ -210,6 +224,7 @@ def test_checksum_mismatch_with_verification(tiny_model, tmp_path):
     (dict(n_keys=2**32 - 1, n_labels=65535, n_pairs=(2**32 - 1) * 65535), "header"),
     (dict(index_bits=2**63), "header"),
     (dict(n_pairs=299), "header"),  # fewer pairs than keys
+    (dict(level_hashing=2), "header"),  # no such scheme
 ])
 def test_inconsistent_table_header(tiny_model, tmp_path, fields, message):
     rejects(tmp_path, edit_table_header(tiny_model[0].read_bytes(), **fields), ModelFormatError, message)

@@ -34,8 +34,8 @@ def model():
 
 
 class SpyLib:
-    """The C core as nlu sees it, recording the tokens of every pnlu_parse_ascii call (the ASCII
-    fast path tokenizes in C) and a WordBatch of them, as the Python path's spies do."""
+    """The C core as nlu sees it, recording the tokens of every pnlu_parse_latin1 call (the fast
+    path tokenizes ASCII and Latin-1 text in C) and a WordBatch of them, as the Python path's spies do."""
 
     def __init__(self, seen, config, word_batch):
         self._seen, self._config, self._word_batch = seen, config, word_batch
@@ -43,12 +43,12 @@ class SpyLib:
     def __getattr__(self, name):
         return getattr(core_lib, name)
 
-    def pnlu_parse_ascii(self, *args):
-        status = core_lib.pnlu_parse_ascii(*args)
+    def pnlu_parse_latin1(self, *args):
+        status = core_lib.pnlu_parse_latin1(*args)
         text, text_offsets, n_texts, token_spans, utterance_words = args[1], args[3], args[4], args[10], args[12]
         for u in range(n_texts):
             base = text_offsets[u]
-            tokens = [features.Token(bytes(text[base + token_spans[2 * w]:base + token_spans[2 * w + 1]]).decode("ascii"),
+            tokens = [features.Token(bytes(text[base + token_spans[2 * w]:base + token_spans[2 * w + 1]]).decode("latin-1"),
                                      token_spans[2 * w], token_spans[2 * w + 1])
                       for w in range(utterance_words[2 * u], utterance_words[2 * u + 1])]
             self._seen["tokens"].append(tokens)
@@ -60,7 +60,7 @@ class SpyLib:
 @pytest.fixture
 def work(monkeypatch, model):
     """Records what each parse hands from the tokenizer to the C core: tokens, and the word
-    batches whose feature keys the core composes and scores (for ASCII text, the tokens the C
+    batches whose feature keys the core composes and scores (for ASCII and Latin-1 text, the tokens the C
     tokenizer found, and their batches as the Python path would build them)."""
     seen = {"tokens": [], "batches": []}
     prepare, word_batch = nlu.prepare, nlu.WordBatch

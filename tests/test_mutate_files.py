@@ -10,7 +10,8 @@ import pytest
 
 import pocketnlu
 from pocketnlu import CorruptModelError
-from pocketnlu.modelfile import KIND_VALUES
+from pocketnlu._binding import lib
+from pocketnlu.modelfile import KIND_TABLE, KIND_VALUES, TABLE_LEVEL_HASHING_AT
 from pocketnlu.models import DEFAULT_MODEL
 from pocketnlu_tools.bench.mutate_files import decode, encode, mutant, outcome, swap_layout
 
@@ -42,6 +43,24 @@ def test_anything_but_a_model_format_error_is_a_defect(tmp_path):
     assert outcome(str(tmp_path / "missing.pnlu"), "nlu")["outcome"] == "defect"  # FileNotFoundError
     (tmp_path / "junk.pnlu").write_bytes(b"junk" * 100)
     assert outcome(str(tmp_path / "junk.pnlu"), "nlu") == {"outcome": "rejected", "detail": "BadMagicError"}
+
+
+def test_mutants_switch_a_tables_level_hashing_and_the_files_version(tmp_path):
+    """The mutator reaches the field that says how MPHF levels hash (format version 5): the other
+    scheme, which passes every length check and reads other levels, one past the last, and
+    version 4 files whose derived tables must be refused."""
+    data = DEFAULT_MODEL.read_bytes()
+    seen, versions = set(), set()
+    for index in range(3000):
+        try:
+            version, sections = decode(mutant(data, 3, index))
+        except pocketnlu.ModelFormatError:  # a mutant of the header or section table
+            continue
+        versions.add(version)
+        seen |= {s.data[TABLE_LEVEL_HASHING_AT] for s in sections
+                 if s.kind == KIND_TABLE and len(s.data) > TABLE_LEVEL_HASHING_AT}
+    assert {lib.PNLU_LEVELS_RESEEDED, lib.PNLU_LEVELS_DERIVED, lib.PNLU_LEVELS_DERIVED + 1} <= seen
+    assert 4 in versions
 
 
 @pytest.mark.parametrize("model", ["tiny", "default"])

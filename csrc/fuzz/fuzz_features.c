@@ -6,9 +6,11 @@
  * into exactly sized heap blocks (AddressSanitizer sees any access past them), scores them with
  * an empty table (bias only) and tags them with a two-label CRF. It checks: utterance keys have
  * no repeats, every token has its "b", "w=" and "sh=" keys, a scratch one byte short is refused
- * and never overrun. Then the same bytes as text (tokenize.c): refused by pnlu_ascii_words if any
- * byte is not ASCII; with the high bits cleared, cut into up to three utterances, tokenized
- * (spans inside their text, increasing, whitespace-free) and parsed by pnlu_parse_ascii with the
+ * and never overrun. Then the same bytes as text (tokenize.c): refused by pnlu_latin1_words if any
+ * byte is neither ASCII nor a Latin-1 letter; with the high bit of those bytes cleared, cut into
+ * up to three utterances, tokenized (spans inside their text, increasing, whitespace-free; each
+ * normalized word as long as its token plus a byte per Latin-1 letter) and parsed by
+ * pnlu_parse_latin1 with the
  * empty table as classifier and CRF (every word tagged B-slot: one span per word), into exactly
  * sized buffers. A violated invariant aborts, which libFuzzer reports as a crash.
  *
@@ -91,7 +93,10 @@ static size_t collect(const pnlu_feature_config *c, const uint8_t *forms, size_t
     }
 }
 
-/* pnlu_ascii_words and pnlu_parse_ascii on `text` (len bytes), cut into n_texts utterances. */
+/* A byte pnlu_latin1_words takes: ASCII, or a Latin-1 letter (U+00C0..U+00FF but x and /). */
+static int takes(uint8_t c) { return c < 0x80 || (c >= 0xC0 && c != 0xD7 && c != 0xF7); }
+
+/* pnlu_latin1_words and pnlu_parse_latin1 on `text` (len bytes), cut into n_texts utterances. */
 static void fuzz_text(const pnlu_feature_config *c, const pnlu_table *table, const pnlu_transitions *tr,
                       const uint8_t *raw, size_t len, const uint8_t *d) {
     uint8_t *text = xmalloc(len), *forms, *truncated, *scratch;
@@ -99,38 +104,43 @@ static void fuzz_text(const pnlu_feature_config *c, const pnlu_table *table, con
     uint32_t label_offsets[3] = {0, 1, 2}, bio_slot[N_LABELS] = {0, 0};
     uint8_t tag_label[2] = {1, 1}, bio_kind[N_LABELS] = {1, 2};
     double probability[3];
-    size_t i, u, n_texts = 1 + d[0] % 3, max_chars = 1 + (size_t)d[1] * 17, max_tokens = 1 + d[2] % 9;
-    size_t words_cap, n_words = 0, longest = 0, scratch_len, max_words, any_high = 0;
+    size_t i, j, u, n_texts = 1 + d[0] % 3, max_chars = 1 + (size_t)d[1] * 17, max_tokens = 1 + d[2] % 9;
+    size_t words_cap, n_words = 0, longest = 0, scratch_len, max_words, any_refused = 0;
+    size_t forms_cap = PNLU_FORM_BYTES_PER_CHAR * len;
     pnlu_parse_model m;
     for (i = 0; i < len; i++) {
-        any_high |= raw[i] >= 0x80;
-        text[i] = raw[i] & 0x7f;
+        any_refused |= !takes(raw[i]);
+        text[i] = takes(raw[i]) ? raw[i] : (uint8_t)(raw[i] & 0x7f);
     }
     text_offsets[0] = 0;
     for (u = 1; u < n_texts; u++) text_offsets[u] = (uint32_t)(len * u / n_texts);
     text_offsets[n_texts] = (uint32_t)len;
     words_cap = len < n_texts * max_tokens ? len : n_texts * max_tokens;
-    forms = xmalloc(3 * len);
+    forms = xmalloc(forms_cap);
     form_offsets = xmalloc((3 * words_cap + 1) * sizeof *form_offsets);
     token_spans = xmalloc(2 * words_cap * sizeof *token_spans);
     spans = xmalloc(3 * words_cap * sizeof *spans);
     truncated = xmalloc(n_texts);
-    if (any_high)
-        CHECK(pnlu_ascii_words(raw, len, text_offsets, n_texts, max_chars, max_tokens, 1, forms, 3 * len, form_offsets,
-                               token_spans, words_cap, utterance_words, truncated, &n_words) == PNLU_E_ARGUMENT);
-    CHECK(pnlu_ascii_words(text, len, text_offsets, n_texts, max_chars, max_tokens, (int)c->digit_classes, forms,
-                           3 * len, form_offsets, token_spans, words_cap, utterance_words, truncated,
-                           &n_words) == PNLU_OK);
-    CHECK(n_words <= words_cap && form_offsets[0] == 0 && form_offsets[3 * n_words] <= 3 * len);
+    if (any_refused)
+        CHECK(pnlu_latin1_words(raw, len, text_offsets, n_texts, max_chars, max_tokens, 1, forms, forms_cap,
+                                form_offsets, token_spans, words_cap, utterance_words, truncated,
+                                &n_words) == PNLU_E_ARGUMENT);
+    CHECK(pnlu_latin1_words(text, len, text_offsets, n_texts, max_chars, max_tokens, (int)c->digit_classes, forms,
+                            forms_cap, form_offsets, token_spans, words_cap, utterance_words, truncated,
+                            &n_words) == PNLU_OK);
+    CHECK(n_words <= words_cap && form_offsets[0] == 0 && form_offsets[3 * n_words] <= forms_cap);
     for (u = 0; u < n_texts; u++) {
         size_t text_len = text_offsets[u + 1] - text_offsets[u], cut = text_len < max_chars ? text_len : max_chars;
+        const uint8_t *t = text + text_offsets[u];
         CHECK(utterance_words[2 * u] <= utterance_words[2 * u + 1] && utterance_words[2 * u + 1] <= n_words);
         CHECK(utterance_words[2 * u + 1] - utterance_words[2 * u] <= max_tokens);
         CHECK(u == 0 || utterance_words[2 * u] == utterance_words[2 * u - 1]);
         for (i = utterance_words[2 * u]; i < utterance_words[2 * u + 1]; i++) {
+            size_t token_bytes = token_spans[2 * i + 1] - token_spans[2 * i];
             CHECK(token_spans[2 * i] < token_spans[2 * i + 1] && token_spans[2 * i + 1] <= cut);
             CHECK(i == utterance_words[2 * u] || token_spans[2 * i] >= token_spans[2 * i - 1]);
-            CHECK(form_offsets[3 * i + 1] - form_offsets[3 * i] == token_spans[2 * i + 1] - token_spans[2 * i]);
+            for (j = token_spans[2 * i]; j < token_spans[2 * i + 1]; j++) token_bytes += t[j] >= 0x80;
+            CHECK(form_offsets[3 * i + 1] - form_offsets[3 * i] == token_bytes);
         }
         if (cut > longest) longest = cut;
     }
@@ -148,12 +158,12 @@ static void fuzz_text(const pnlu_feature_config *c, const pnlu_table *table, con
     m.bio_kind = bio_kind;
     m.bio_slot = bio_slot;
     max_words = longest < max_tokens ? longest : max_tokens;
-    scratch_len = pnlu_parse_scratch_bytes(&m, max_words, longest);
+    scratch_len = pnlu_parse_scratch_bytes(&m, max_words, PNLU_NORMALIZED_BYTES_PER_CHAR * longest);
     CHECK(scratch_len > 0);
     scratch = xmalloc(scratch_len);
-    CHECK(pnlu_parse_ascii(&m, text, len, text_offsets, n_texts, max_chars, max_tokens, forms, 3 * len, form_offsets,
-                           token_spans, words_cap, utterance_words, truncated, &n_words, scratch, scratch_len, best,
-                           probability, spans, 3 * words_cap, span_offsets) == PNLU_OK);
+    CHECK(pnlu_parse_latin1(&m, text, len, text_offsets, n_texts, max_chars, max_tokens, forms, forms_cap,
+                            form_offsets, token_spans, words_cap, utterance_words, truncated, &n_words, scratch,
+                            scratch_len, best, probability, spans, 3 * words_cap, span_offsets) == PNLU_OK);
     for (u = 0; u < n_texts; u++) {
         CHECK(best[u] == 0 && probability[u] > 0.5 && probability[u] <= 1.0); /* bias 1 and -1 */
         CHECK(span_offsets[u + 1] - span_offsets[u] == utterance_words[2 * u + 1] - utterance_words[2 * u]);

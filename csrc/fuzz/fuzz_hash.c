@@ -1,4 +1,4 @@
-/* libFuzzer harness for MurmurHash3_x64_128 and pnlu_hash_batch.
+/* libFuzzer harness for MurmurHash3_x64_128, pnlu_hash_batch and pnlu_level_hash_batch.
  *
  * Input layout (tools/fuzz_seeds.py writes seeds in it):
  *   uint32 LE seed, uint8 mode, uint8 count, then count bytes, then the key bytes.
@@ -7,7 +7,9 @@
  *   nondecreasing, decreasing and out-of-range offsets all occur.
  * pnlu_hash_batch must refuse inconsistent offsets (PNLU_E_ARGUMENT) without reading them
  * out of bounds, and otherwise agree key by key with an independent byte-wise implementation
- * of the reference hash. The whole input is also hashed from a misaligned copy.
+ * of the reference hash. The keys' level hashes (FORMAT.md: g_0 = h1, g_i = fmix64(h1 + i * h2))
+ * must agree with the same formula written here, at the level the seed picks; a level past the
+ * last is refused. The whole input is also hashed from a misaligned copy.
  *
  * Build and run: deploy/fuzz.sh. Reproduce one input: ./fuzz_hash FILE */
 #include <stdint.h>
@@ -66,13 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t got[2], want[2];
     uint8_t *copy = xmalloc(size + 1), *keys;
     uint32_t seed = 0, *offsets;
-    uint64_t *out;
+    uint64_t *out, *level_hashes;
     size_t n = 0, i, keys_len, head;
+    uint32_t level;
     unsigned mode = 0;
     int expected = PNLU_OK, status;
 
     memcpy(copy + 1, data, size);
     if (size >= 4) seed = (uint32_t)le64(data, 4);
+    level = seed % PNLU_MAX_LEVELS;
     pnlu_murmur3_x64_128(copy + 1, size, seed, got);
     reference(data, size, seed, want);
     CHECK(got[0] == want[0] && got[1] == want[1]);
@@ -106,11 +110,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     status = pnlu_hash_batch(keys_len ? keys : NULL, keys_len, offsets, n, seed, n ? out : NULL);
     CHECK(status == expected);
-    if (status == PNLU_OK)
+    if (status == PNLU_OK) {
         for (i = 0; i < n; i++) {
             reference(keys + offsets[i], offsets[i + 1] - offsets[i], seed, want);
             CHECK(out[2 * i] == want[0] && out[2 * i + 1] == want[1]);
         }
+        level_hashes = xmalloc(n * sizeof *level_hashes);
+        CHECK(pnlu_level_hash_batch(n ? out : NULL, n, level, n ? level_hashes : NULL) == PNLU_OK);
+        for (i = 0; i < n; i++)
+            CHECK(level_hashes[i] == (level ? fmix(out[2 * i] + level * out[2 * i + 1]) : out[2 * i]));
+        CHECK(pnlu_level_hash_batch(out, n, PNLU_MAX_LEVELS, level_hashes) == PNLU_E_ARGUMENT);
+        free(level_hashes);
+    }
     CHECK(pnlu_hash_batch(keys, keys_len, NULL, n, seed, out) == PNLU_E_ARGUMENT);
     free(keys);
     free(offsets);

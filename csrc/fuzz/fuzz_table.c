@@ -4,8 +4,9 @@
  * ones, which the seed tables of tools/fuzz_seeds.py hold, and slices of the input itself), checks
  * that lookup, score and bias agree with each other, and runs Viterbi over the scores with a
  * transitions matrix cut from the input (dense, or mostly zero), checked against brute force on
- * small cases and against the same matrix encoded as column lists. The input is also tried as a
- * column-lists section. Every
+ * small cases and against the same matrix encoded as column lists. An accepted table is queried
+ * again with its other level hashing (FORMAT.md). The input is also tried as a column-lists
+ * section. Every
  * buffer handed to the core is a heap block of exactly the size the API promises, so
  * AddressSanitizer sees any read or write past it; the section is also read from a misaligned
  * copy (armhf). A violated invariant aborts, which libFuzzer reports as a crash.
@@ -24,6 +25,7 @@
 #define MAX_GROUPS 8           /* tokens for scoring and Viterbi */
 #define MAX_VITERBI_LABELS 64  /* n_tokens * n_labels^2 work per input */
 #define MAX_BRUTE_PATHS 4096   /* exhaustive check of Viterbi below this many paths */
+#define LEVEL_HASHING_AT 23    /* the table header's level_hashing byte (FORMAT.md) */
 
 /* Keep in sync with HARNESS_KEYS in tools/fuzz_seeds.py. */
 static const char *const FIXED_WORDS[] = {"b", "w=play", "w=the", "sh=x", "w-1=<s>", "w+1=</s>", ""};
@@ -293,6 +295,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(copy + 1, data, size);
         CHECK(pnlu_table_init(&moved, copy + 1, size) == PNLU_OK);
         query(&moved, copy + 1, size, &k);
+        /* The other level hashing has the same layout, so it is accepted, and every key takes
+         * the other path through the levels; a scheme past the last is refused. */
+        copy[1 + LEVEL_HASHING_AT] =
+            table.level_hashing == PNLU_LEVELS_DERIVED ? PNLU_LEVELS_RESEEDED : PNLU_LEVELS_DERIVED;
+        CHECK(pnlu_table_init(&moved, copy + 1, size) == PNLU_OK);
+        CHECK(moved.level_hashing != table.level_hashing);
+        query(&moved, copy + 1, size, &k);
+        copy[1 + LEVEL_HASHING_AT] = PNLU_LEVELS_DERIVED + 1;
+        CHECK(pnlu_table_init(&moved, copy + 1, size) == PNLU_E_HEADER);
         free(copy);
     } else {
         misuse(&table, &k);

@@ -2,7 +2,7 @@
 from . import errors
 from ._core import ffi, lib
 
-EXPECTED_ABI_VERSION = 6
+EXPECTED_ABI_VERSION = 8
 
 if lib.pnlu_abi_version() != EXPECTED_ABI_VERSION:
     raise ImportError(

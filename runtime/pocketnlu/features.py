@@ -9,9 +9,10 @@ case folding, NFKC, digit classes and shapes: one set of "forms" per word). The 
 (csrc/features.c) composes the feature keys from the forms: the host asks it for the keys as
 strings to train on (utterance_features, token_features), the device has it hash and score them
 in the same call (pocketnlu.nlu), so no per-feature Python work happens on the device and the
-two sides cannot disagree on a key. For ASCII text the device also tokenizes and normalizes in C
-(csrc/tokenize.c, the same rules as below restricted to ASCII, proven equal to this module by
-tests/test_ascii_fast_path.py); this module remains the definition and the path for other text.
+two sides cannot disagree on a key. For text of ASCII and Latin-1 letters (``c_tokenizes``) the
+device also tokenizes and normalizes in C (csrc/tokenize.c, the same rules as below restricted to
+those characters, proven equal to this module by tests/test_ascii_fast_path.py); this module
+remains the definition and the path for other text.
 
 Tokenization (``tokenize``):
   * Text is split at Unicode whitespace into chunks. A chunk's interior is never split, so words
@@ -85,6 +86,11 @@ _FOLD = str.maketrans(
     {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"}
 )
 _ASCII_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+# What csrc/tokenize.c takes: ASCII and the Latin-1 letters U+00C0..U+00FF but the signs x and /
+# (U+00D7, U+00F7), whose NFKC and case folding is one mapping each. The rest of Latin-1 (no-break
+# space, guillemets, superscripts, fractions, ordinal indicators, micro sign: NFKC changes them or
+# the tokenizer splits them off) takes the Python path.
+_C_TOKENIZED = re.compile("[\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]*")
 
 
 class Token(NamedTuple):
@@ -151,6 +157,11 @@ def prepare(text: str) -> Tuple[List[Token], bool]:
     """Tokens of at most the first MAX_TEXT_CHARS characters, at most MAX_TOKENS of them, and
     whether anything was cut. A word cut by the character limit is dropped whole."""
     return _tokenize(text, MAX_TEXT_CHARS, MAX_TOKENS)
+
+
+def c_tokenizes(text: str) -> bool:
+    """Whether the C core tokenizes and normalizes this text itself (given as Latin-1 bytes)."""
+    return text.isascii() or _C_TOKENIZED.fullmatch(text) is not None
 
 
 def normalize(word: str) -> str:

@@ -1,7 +1,7 @@
 """What `pocketnlu inspect` reports about a model file."""
 from .errors import CorruptModelError
 from .metadata import read_models
-from .modelfile import KIND_NAMES, KIND_TABLE, ModelFile
+from .modelfile import KIND_NAMES, KIND_TABLE, LEVEL_HASHING_NAMES, ModelFile
 from .nlu import open_model
 from .table import WeightTable
 
@@ -35,7 +35,8 @@ def describe(path, verify: bool = False) -> dict:
             ],
             "tables": [
                 {"name": t.name, "n_features": t.n_keys, "n_labels": t.n_labels, "n_weights": t.n_pairs,
-                 "levels": t.n_levels, "fingerprint_bits": t.fingerprint_bits, "weight_bits": t.weight_bits,
+                 "levels": t.n_levels, "level_hashing": LEVEL_HASHING_NAMES[t.level_hashing],
+                 "fingerprint_bits": t.fingerprint_bits, "weight_bits": t.weight_bits,
                  "index_bits_per_key": t.index_bits / t.n_keys if t.n_keys else 0.0, "bytes": t.byte_size}
                 for t in tables
             ],

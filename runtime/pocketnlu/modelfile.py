@@ -12,7 +12,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from ._binding import ffi
+from ._binding import ffi, lib
 from .errors import (
     BadMagicError,
     ChecksumError,
@@ -22,7 +22,7 @@ from .errors import (
 )
 
 MAGIC = b"PNLU\r\n\x1a\n"  # like PNG's: catches text-mode and 7-bit transfers
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 ALIGNMENT = 64
 HEADER = struct.Struct("<8sIIQQII24x")  # magic, version, n_sections, file_bytes, table offset, alignment, crc
 SECTION = struct.Struct("<40sIIQQ")  # name, kind, crc32, offset, length
@@ -40,6 +40,10 @@ KIND_NAMES = {KIND_META: "meta", KIND_TABLE: "table", KIND_MATRIX: "matrix", KIN
               KIND_COLUMNS: "columns", KIND_VALUES: "values"}
 # The first format version that has each kind.
 KIND_SINCE = {KIND_META: 1, KIND_TABLE: 1, KIND_MATRIX: 1, KIND_MATRIX16: 2, KIND_COLUMNS: 3, KIND_VALUES: 4}
+TABLE_LEVEL_HASHING_AT = 23  # byte of a weight table's header that says how its MPHF levels hash
+# The first format version that has each level hashing of weight tables.
+LEVEL_HASHING_SINCE = {lib.PNLU_LEVELS_RESEEDED: 1, lib.PNLU_LEVELS_DERIVED: 5}
+LEVEL_HASHING_NAMES = {lib.PNLU_LEVELS_RESEEDED: "reseeded", lib.PNLU_LEVELS_DERIVED: "derived"}
 MATRIX_VALUE_BYTES = {KIND_MATRIX: 4, KIND_MATRIX16: 2}
 MATRIX_HEADER = struct.Struct("<II")  # rows, cols; little-endian values follow
 COLUMNS_HEADER = struct.Struct("<IIII")  # rows, cols, n_nonzero, reserved; then the lists
@@ -52,6 +56,15 @@ class Section:
     crc32: int
     offset: int
     length: int
+
+
+def section_since(kind: int, data: bytes) -> int:
+    """The first format version that can hold this section: its kind's, or for a weight table
+    that of its level hashing, whichever is later."""
+    since = KIND_SINCE[kind]
+    if kind == KIND_TABLE and len(data) > TABLE_LEVEL_HASHING_AT:
+        since = max(since, LEVEL_HASHING_SINCE[data[TABLE_LEVEL_HASHING_AT]])
+    return since
 
 
 def header_crc(header_and_table: bytes) -> int:

@@ -1,9 +1,9 @@
 """An NLU model on the device: utterance -> domain, intent, confidence, slots.
 
-Two paths give the same parses. ASCII text (nearly every utterance a recognizer or a keyboard
-produces) takes the C core's fast path: one call per stage and batch (pnlu_parse_ascii; a flat
-model has one stage, a hierarchical one the domain classifier, then one call per domain of the
-batch) tokenizes and normalizes as pocketnlu.features does, composes and scores the features,
+Two paths give the same parses. Text of ASCII and Latin-1 letters (features.c_tokenizes: nearly
+every utterance a recognizer or a keyboard produces in English or a western European language)
+takes the C core's fast path: one call per stage and batch (pnlu_parse_latin1; a flat model has
+one stage, a hierarchical one the domain classifier, then one call per domain of the batch) tokenizes and normalizes as pocketnlu.features does, composes and scores the features,
 decides, tags and returns the slots as offsets, so Python builds one Parse per utterance and one
 SlotValue per slot and nothing per token. Other text takes the general path: Python tokenizes
 and normalizes (Unicode case folding, NFKC; pocketnlu.features), the C core composes the feature
@@ -24,7 +24,9 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 
 from ._binding import check, ffi, lib
 from .errors import CorruptModelError, InputError, ModelClosedError
-from .features import MAX_TEXT_CHARS, MAX_TOKENS, FeatureConfig, Token, WordBatch, c_config, encode_keys, prepare
+from .features import (
+    MAX_TEXT_CHARS, MAX_TOKENS, FeatureConfig, Token, WordBatch, c_config, c_tokenizes, encode_keys, prepare,
+)
 from .metadata import ModelSpec, read_nlu_metadata
 from .modelfile import ModelFile
 from .table import WeightTable
@@ -36,6 +38,10 @@ Moment = Union[date, datetime]  # what relative dates count from (pocketnlu.enti
 OUT_OF_SCOPE = "out_of_scope"  # the intent of an utterance the model does not handle
 # Utterances per call of the C core: each has at most MAX_TOKENS words, within PNLU_MAX_WORDS.
 BATCH_UTTERANCES = lib.PNLU_MAX_WORDS // MAX_TOKENS
+# Integer scores (int64) a classifier computes per call of the C core: a batch is scored this many
+# scores at a time (utterances x labels; at least one utterance), so that a model with thousands
+# of labels needs 512 KiB of scores, not utterances x labels.
+MAX_SCORES_PER_CALL = 1 << 16
 
 Text = Union[str, bytes, bytearray]  # an utterance: str, or bytes that must be UTF-8
 
@@ -144,40 +150,58 @@ class Classifier:
         all of them). (For callers that want arrays: numpy is imported here, not on the parse path.)"""
         import numpy as np
 
-        scores = self._scores(batch, utterances)
-        return np.frombuffer(scores, dtype=np.int64).reshape(len(scores) // self.table.n_labels, self.table.n_labels)
-
-    def _scores(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> array:
-        """Integer score sums of the batch's utterances, row after row (n * n_labels int64)."""
-        if utterances is None:
-            ranges = batch.ranges
-        else:
-            ranges = array("I")
-            for u in utterances:
-                ranges += batch.ranges[2 * u:2 * u + 2]
-        n = len(ranges) // 2
-        scores = array("q", bytes(8 * n * self.table.n_labels))
-        scratch = batch.scratch()
-        check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(),
-                                        ffi.from_buffer("uint32_t[]", ranges), n, 1,
-                                        ffi.from_buffer(scratch), len(scratch), ffi.from_buffer("int64_t[]", scores),
-                                        ffi.NULL),
-              f"classifier {self.name!r}")
+        n_labels = self.table.n_labels
+        ranges = self._ranges(batch, utterances)
+        scores = np.empty((len(ranges) // 2, n_labels), dtype=np.int64)
+        into = ffi.from_buffer("int64_t[]", scores)
+        for _ in self._score_chunks(batch, ranges, lambda first: into + first * n_labels):
+            pass
         return scores
 
     def decide(self, batch: WordBatch, utterances: Optional[Sequence[int]] = None) -> List[Tuple[str, float]]:
         """(best label, its softmax probability) of each utterance, computed in C
         (pnlu_softmax_best; the host's float models do the same in Python)."""
-        scores = self._scores(batch, utterances)
-        n = len(scores) // self.table.n_labels
+        n_labels = self.table.n_labels
+        ranges = self._ranges(batch, utterances)
+        n = len(ranges) // 2
         best = array("I", bytes(4 * n))
         probability = array("d", bytes(8 * n))
-        check(lib.pnlu_softmax_best(ffi.from_buffer("int64_t[]", scores), n, self.table.n_labels,
-                                    self.softmax_scale, ffi.from_buffer("uint32_t[]", best),
-                                    ffi.from_buffer("double[]", probability)),
-              f"classifier {self.name!r}")
+        chunk = ffi.new("int64_t[]", min(n, self._rows_per_call()) * n_labels or 1)
+        best_at, probability_at = ffi.from_buffer("uint32_t[]", best), ffi.from_buffer("double[]", probability)
+        for first, count in self._score_chunks(batch, ranges, lambda first: chunk):
+            check(lib.pnlu_softmax_best(chunk, count, n_labels, self.softmax_scale, best_at + first,
+                                        probability_at + first),
+                  f"classifier {self.name!r}")
         labels = self.labels
         return [(labels[b], p) for b, p in zip(best.tolist(), probability.tolist())]
+
+    def _rows_per_call(self) -> int:
+        return max(1, MAX_SCORES_PER_CALL // self.table.n_labels)
+
+    @staticmethod
+    def _ranges(batch: WordBatch, utterances: Optional[Sequence[int]]) -> array:
+        """(first, last) word of each utterance to score, flat."""
+        if utterances is None:
+            return batch.ranges
+        ranges = array("I")
+        for u in utterances:
+            ranges += batch.ranges[2 * u:2 * u + 2]
+        return ranges
+
+    def _score_chunks(self, batch: WordBatch, ranges: array, scores_at: Callable):
+        """Scores the utterances of `ranges`, _rows_per_call() at a time: chunk (first, count) is
+        written at scores_at(first), an int64 pointer with room for count x n_labels, then yielded."""
+        n = len(ranges) // 2
+        rows = self._rows_per_call()
+        scratch = batch.scratch()
+        c_ranges = ffi.from_buffer("uint32_t[]", ranges)
+        for first in range(0, n, rows):
+            count = min(rows, n - first)
+            check(lib.pnlu_score_utterances(self.table.c_table, batch.c_config, *batch.c_words(), c_ranges + 2 * first,
+                                            count, 1, ffi.from_buffer(scratch), len(scratch), scores_at(first),
+                                            ffi.NULL),
+                  f"classifier {self.name!r}")
+            yield first, count
 
 
 class IntentStage:
@@ -302,23 +326,28 @@ class ParseStage:
         return ffi.new("uint8_t[]", size), size
 
 
-class AsciiBatch:
-    """The words of a batch of ASCII utterances, tokenized and normalized in C
-    (pnlu_ascii_words, the same tokens and forms as features.prepare and word_forms)."""
+def word_bytes_bound(chars: int, latin1: bytes) -> int:
+    """The most bytes (UTF-8) the normalized words of `chars` characters of this Latin-1 text take."""
+    return chars if latin1.isascii() else lib.PNLU_NORMALIZED_BYTES_PER_CHAR * chars
+
+
+class Latin1Batch:
+    """The words of a batch of utterances that features.c_tokenizes, tokenized and normalized in C
+    (pnlu_latin1_words, the same tokens and forms as features.prepare and word_forms)."""
 
     __slots__ = ("texts", "n", "n_words", "forms", "forms_len", "form_offsets", "token_spans", "utterance_words",
                  "truncated", "max_words", "max_word_bytes", "words_cap", "_blob", "_offsets")
 
     def __init__(self, texts: Sequence[str]):
         self.texts = texts
-        encoded = [text.encode("ascii") for text in texts]
+        encoded = [text.encode("latin-1") for text in texts]  # one byte per character
         self.n = n = len(texts)
         blob = b"".join(encoded)
         total = len(blob)
         self.words_cap = words_cap = min(total, n * MAX_TOKENS)
         longest = min(max(map(len, encoded), default=0), MAX_TEXT_CHARS)
-        self.max_words, self.max_word_bytes = min(longest, MAX_TOKENS), longest
-        self.forms = ffi.new("uint8_t[]", 3 * total + 1)
+        self.max_words, self.max_word_bytes = min(longest, MAX_TOKENS), word_bytes_bound(longest, blob)
+        self.forms = ffi.new("uint8_t[]", lib.PNLU_FORM_BYTES_PER_CHAR * total + 1)
         self.form_offsets = ffi.new("uint32_t[]", 3 * words_cap + 1)
         self.token_spans = ffi.new("uint32_t[]", 2 * words_cap + 1)
         self.utterance_words = ffi.new("uint32_t[]", 2 * n + 1)
@@ -327,18 +356,18 @@ class AsciiBatch:
         self._offsets = array("I", accumulate(map(len, encoded), initial=0))
 
     def c_text(self) -> tuple:
-        """(text, text_len, text_offsets, n_texts, max_chars, max_tokens) for pnlu_ascii_words."""
+        """(text, text_len, text_offsets, n_texts, max_chars, max_tokens) for pnlu_latin1_words."""
         return (self._blob, len(self._blob), ffi.from_buffer("uint32_t[]", self._offsets), self.n, MAX_TEXT_CHARS,
                 MAX_TOKENS)
 
     def c_outputs(self) -> tuple:
-        return (self.forms, 3 * len(self._blob) + 1, self.form_offsets, self.token_spans, self.words_cap,
+        return (self.forms, lib.PNLU_FORM_BYTES_PER_CHAR * len(self._blob) + 1, self.form_offsets, self.token_spans, self.words_cap,
                 self.utterance_words, self.truncated)
 
-    def tokenize(self, digit_classes: bool) -> "AsciiBatch":
-        """Tokens and forms alone (pnlu_ascii_words)."""
+    def tokenize(self, digit_classes: bool) -> "Latin1Batch":
+        """Tokens and forms alone (pnlu_latin1_words)."""
         n_words = ffi.new("size_t *")
-        check(lib.pnlu_ascii_words(*self.c_text(), int(digit_classes), *self.c_outputs(), n_words), "tokenizer")
+        check(lib.pnlu_latin1_words(*self.c_text(), int(digit_classes), *self.c_outputs(), n_words), "tokenizer")
         self.set_words(n_words[0])
         return self
 
@@ -355,11 +384,11 @@ class AsciiBatch:
         """word_forms of utterance u's tokens: three strings per word."""
         first, last = self.utterance_words[2 * u], self.utterance_words[2 * u + 1]
         offsets = self.form_offsets
-        data = ffi.buffer(self.forms, self.forms_len)[:].decode("ascii")
-        return [data[offsets[k]:offsets[k + 1]] for k in range(3 * first, 3 * last)]
+        data = ffi.buffer(self.forms, self.forms_len)[:]
+        return [data[offsets[k]:offsets[k + 1]].decode("utf-8") for k in range(3 * first, 3 * last)]
 
 
-_SINGLE_FORMS = 3 * MAX_TEXT_CHARS + 1  # forms of one utterance: at most 3 bytes per character kept
+_SINGLE_FORMS = lib.PNLU_FORM_BYTES_PER_CHAR * MAX_TEXT_CHARS + 1  # the forms of one utterance
 _SINGLE_SPANS = 3 * MAX_TOKENS
 _MAX_FAST_BYTES = 1 << 31  # text offsets are uint32: longer texts take the Python path
 
@@ -465,26 +494,27 @@ class NLUModel:
             self._leave()
 
     def _parse_single(self, text: str, reference_time: Optional[Moment] = None) -> Parse:
-        """parse without the model's call count: one C call for an ASCII utterance of a flat
-        model, into this thread's buffers (nothing allocated per call but the results)."""
+        """parse without the model's call count: one C call for an utterance of a flat model that
+        features.c_tokenizes, into this thread's buffers (nothing allocated per call but the results)."""
         if (self._stages_for[0] is not self.intents_stage or self._stages_for[1] is not self.slot_tagger
-                or self._domain_stages is not None or not text.isascii() or len(text) > _MAX_FAST_BYTES):
+                or self._domain_stages is not None or not c_tokenizes(text) or len(text) > _MAX_FAST_BYTES):
             return self._parse_batch([text], reference_time)[0]
         b = getattr(self._local, "buffers", None)
         if b is None:
             b = self._local.buffers = _SingleBuffers()
-        blob = text.encode("ascii")
+        blob = text.encode("latin-1")  # one byte per character
         size = len(blob)
         cut = size if size < MAX_TEXT_CHARS else MAX_TEXT_CHARS
+        word_bytes = word_bytes_bound(cut, blob)
         stage = self._first_stage
-        if cut > b.scratch_for or b.scratch_stage is not stage:  # grows with the longest utterance parsed
-            b.scratch, b.scratch_len = stage.scratch(cut if cut < MAX_TOKENS else MAX_TOKENS, cut)
-            b.scratch_for, b.scratch_stage = cut, stage
+        if word_bytes > b.scratch_for or b.scratch_stage is not stage:  # grows with the longest utterance parsed
+            b.scratch, b.scratch_len = stage.scratch(cut if cut < MAX_TOKENS else MAX_TOKENS, word_bytes)
+            b.scratch_for, b.scratch_stage = word_bytes, stage
         b.text_offsets[1] = size
-        check(lib.pnlu_parse_ascii(stage.c_model, blob, size, b.text_offsets, 1, MAX_TEXT_CHARS, MAX_TOKENS, b.forms,
-                                   _SINGLE_FORMS, b.form_offsets, b.token_spans, MAX_TOKENS, b.utterance_words,
-                                   b.truncated, b.n_words, b.scratch, b.scratch_len, b.best, b.probability, b.spans,
-                                   _SINGLE_SPANS, b.span_offsets), "parser")
+        check(lib.pnlu_parse_latin1(stage.c_model, blob, size, b.text_offsets, 1, MAX_TEXT_CHARS, MAX_TOKENS,
+                                    b.forms, _SINGLE_FORMS, b.form_offsets, b.token_spans, MAX_TOKENS,
+                                    b.utterance_words, b.truncated, b.n_words, b.scratch, b.scratch_len, b.best,
+                                    b.probability, b.spans, _SINGLE_SPANS, b.span_offsets), "parser")
         truncated = b.truncated[0] != 0
         if b.utterance_words[0] == b.utterance_words[1]:  # nothing to understand
             return Parse(text, None, OUT_OF_SCOPE, 1.0, [], truncated)
@@ -516,35 +546,36 @@ class NLUModel:
             self._leave()
 
     def _parse_batch(self, texts: List[str], reference_time: Optional[Moment] = None) -> List[Parse]:
-        """ASCII utterances take the C fast path (one call per stage and batch), others the
-        Python tokenizer; both give the same parses."""
-        ascii_only = [text.isascii() for text in texts]
+        """Utterances that features.c_tokenizes take the C fast path (one call per stage and
+        batch), others the Python tokenizer; both give the same parses."""
+        in_c = [c_tokenizes(text) for text in texts]
         if sum(map(len, texts)) >= _MAX_FAST_BYTES:
-            ascii_only = [False] * len(texts)
-        if all(ascii_only):
-            return self._parse_ascii(texts, reference_time)
+            in_c = [False] * len(texts)
+        if all(in_c):
+            return self._parse_latin1(texts, reference_time)
         resolve = None
         if self.slot_values:
             resolve = lambda slot: self._resolve(slot.slot, slot.value, reference_time)  # noqa: E731
-        if not any(ascii_only):
+        if not any(in_c):
             return parse_words(texts, self.features, self.intents_stage, self.slot_tagger, resolve)
-        fast = iter(self._parse_ascii([t for t, a in zip(texts, ascii_only) if a], reference_time))
-        slow = iter(parse_words([t for t, a in zip(texts, ascii_only) if not a], self.features, self.intents_stage,
+        fast = iter(self._parse_latin1([t for t, c in zip(texts, in_c) if c], reference_time))
+        slow = iter(parse_words([t for t, c in zip(texts, in_c) if not c], self.features, self.intents_stage,
                                 self.slot_tagger, resolve))
-        return [next(fast) if a else next(slow) for a in ascii_only]
+        return [next(fast) if c else next(slow) for c in in_c]
 
-    def _parse_ascii(self, texts: List[str], reference_time: Optional[Moment]) -> List[Parse]:
+    def _parse_latin1(self, texts: List[str], reference_time: Optional[Moment]) -> List[Parse]:
         if self._stages_for[0] is not self.intents_stage or self._stages_for[1] is not self.slot_tagger:
             self._build_stages()
-        batch = AsciiBatch(texts)
+        batch = Latin1Batch(texts)
         n = batch.n
         first = self._first_stage
         scratch, scratch_len = first.scratch(batch.max_words, batch.max_word_bytes)
         best, probability = ffi.new("uint32_t[]", n + 1), ffi.new("double[]", n + 1)
         spans, span_offsets = ffi.new("uint32_t[]", 3 * batch.words_cap + 1), ffi.new("uint32_t[]", n + 1)
         n_words = ffi.new("size_t *")
-        check(lib.pnlu_parse_ascii(first.c_model, *batch.c_text(), *batch.c_outputs(), n_words, scratch, scratch_len,
-                                   best, probability, spans, 3 * batch.words_cap + 1, span_offsets), "parser")
+        check(lib.pnlu_parse_latin1(first.c_model, *batch.c_text(), *batch.c_outputs(), n_words, scratch,
+                                    scratch_len, best, probability, spans, 3 * batch.words_cap + 1, span_offsets),
+              "parser")
         batch.set_words(n_words[0])
         labels, threshold = first.labels, self.intents_stage.threshold
         words, truncated = batch.utterance_words, batch.truncated
@@ -579,7 +610,7 @@ class NLUModel:
             parses.append(Parse(text, domain, intent, confidence, slots, bool(truncated[u])))
         return parses
 
-    def _by_domain(self, batch: AsciiBatch, domains: List[str], domain_probability, threshold):
+    def _by_domain(self, batch: Latin1Batch, domains: List[str], domain_probability, threshold):
         """Hierarchical decisions: one pnlu_parse_words call per domain of the batch, over its
         utterances' words, each utterance's domain probability as its prior."""
         n = batch.n

@@ -1,7 +1,8 @@
 """A weight table of a mapped model, queried through the C core in batched calls."""
 from ._binding import check, ffi, lib
 from .features import encode_keys
-from .modelfile import KIND_TABLE, ModelFile
+from .errors import CorruptModelError
+from .modelfile import KIND_TABLE, LEVEL_HASHING_SINCE, ModelFile
 
 HEADER_BITS_PER_LEVEL = 64  # each level's size is recorded as one uint64
 
@@ -15,6 +16,9 @@ class WeightTable:
         self._table = ffi.new("pnlu_table *")
         check(lib.pnlu_table_init(self._table, model_file.c_pointer(view), len(view)),
               f"{model_file.path}: table {name!r}")
+        if LEVEL_HASHING_SINCE[self._table.level_hashing] > model_file.format_version:
+            raise CorruptModelError(f"{model_file.path}: table {name!r}: level hashing {self._table.level_hashing} "
+                                    f"in a format version {model_file.format_version} file")
         self.byte_size = len(view)
 
     @property
@@ -38,6 +42,11 @@ class WeightTable:
     @property
     def n_levels(self) -> int:
         return self._table.n_levels
+
+    @property
+    def level_hashing(self) -> int:
+        """How the MPHF levels hash a key: lib.PNLU_LEVELS_RESEEDED or lib.PNLU_LEVELS_DERIVED."""
+        return self._table.level_hashing
 
     @property
     def fingerprint_bits(self) -> int:

@@ -103,7 +103,8 @@ def render(rows) -> str:
         f"median of {REPEATS} lookup runs and 3 builds, one core).",
         "",
         "Keys are feature-like strings. pocketnlu looks up the strings themselves: MurmurHash3_x64_128 of the "
-        "string at each level visited, rank, slot. `bbhash.lookup_many` takes keys already hashed to 64-bit "
+        "string once, each level visited derived from it (format version 5), rank, slot. `bbhash.lookup_many` "
+        "takes keys already hashed to 64-bit "
         "integers, so its column excludes hashing; the last column adds the cost of hashing the same "
         "encoded strings once (MurmurHash3_x64_128 in C, batched), which bbhash needs first.",
         "",

@@ -5,8 +5,8 @@
     python -m pocketnlu_tools.bench.mutate_files --replay FILE [FILE ...] [--over MODEL] [--mode M]
 
 Decodes MODEL (default: the shipped model) into its header, section table and sections, and
-within them the metadata JSON, the weight tables' header fields and regions, column lists and
-dense matrices; changes fields with meaning (counts, offsets, lengths, label counts, column
+within them the metadata JSON, the weight tables' header fields (their level hashing too) and
+regions, column lists and dense matrices; changes fields with meaning (counts, offsets, lengths, label counts, column
 starts, from labels, JSON values and types, a model's label count across its metadata, table
 and transitions), resizing what depends on them so that the change gets past the length checks;
 encodes the file again with valid CRCs (header and sections, so the change reaches the code
@@ -49,8 +49,8 @@ import pocketnlu
 from pocketnlu import ModelFormatError
 from pocketnlu._binding import check, ffi, lib
 from pocketnlu.modelfile import (
-    ALIGNMENT, COLUMNS_HEADER, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_TABLE, KIND_VALUES,
-    MAGIC, MATRIX_HEADER, SECTION, ModelFile, header_crc, parse_layout,
+    ALIGNMENT, COLUMNS_HEADER, FORMAT_VERSION, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_TABLE,
+    KIND_VALUES, MAGIC, MATRIX_HEADER, SECTION, ModelFile, header_crc, parse_layout,
 )
 from pocketnlu.models import DEFAULT_MODEL
 from pocketnlu.table import WeightTable
@@ -65,7 +65,7 @@ LABEL_COUNTS = [1, 2, 16, 720, 721, 1024, 1025, lib.PNLU_MAX_CRF_LABELS, lib.PNL
                 lib.PNLU_MAX_LABELS]
 TABLE_HEADER = struct.Struct("<4sIIIIBBBBQQ24s")  # FORMAT.md struct table_header
 TABLE_FIELDS = ("magic", "n_keys", "n_labels", "n_levels", "hash_seed", "fingerprint_bits", "label_bits",
-                "weight_bits", "reserved0", "n_pairs", "index_bits", "reserved")
+                "weight_bits", "level_hashing", "n_pairs", "index_bits", "reserved")
 PROBES = ["call mom", "set the temperature to seventy two degrees", "navigate to the airport", "play the next song",
           "turn the fan up to level 3", "", "a", "order me a pizza", "héllo 中文 ﷺ", "72 72.5 -1 0x1f",
           " ".join(["word"] * 300)]
@@ -226,6 +226,9 @@ def mutate_table(rng, data: bytes, sections) -> bytes:
         name = rng.choice(TABLE_FIELDS[1:])
         if name == "reserved":
             fields[name] = rng.randbytes(24)
+        elif name == "level_hashing" and rng.random() < 0.7:
+            # the other scheme (same layout: past every length check, keys land elsewhere), or none
+            fields[name] = rng.choice([lib.PNLU_LEVELS_RESEEDED, lib.PNLU_LEVELS_DERIVED, lib.PNLU_LEVELS_DERIVED + 1])
         else:
             bits = 64 if name in ("n_pairs", "index_bits") else 8 if name in TABLE_FIELDS[5:9] else 32
             fields[name] = interesting(rng, fields[name], bits)
@@ -508,7 +511,7 @@ def mutant(original: bytes, seed: int, index: int) -> bytes:
         if sections:
             mutate_sections(rng, sections)
     if rng.random() < 0.05:
-        version = rng.choice([0, 1, 2, 4])
+        version = rng.choice([0, 1, 2, 4, FORMAT_VERSION])  # 4: too old for derived level hashing
     data = encode(version, sections)
     if layout:
         data = fix_crcs(mutate_layout(rng, data))

@@ -1,10 +1,11 @@
 """BBHash minimal perfect hash construction (Limasset et al. 2017), host side.
 
 Level i holds a bit array of about gamma * (keys still unplaced) bits, rounded up to a
-multiple of 64. Each unplaced key is hashed with MurmurHash3_x64_128 (seed base + i); a
-key that lands alone on a position sets that bit and is placed; colliding keys move on to
-level i + 1. A key's slot is the rank of its bit over all levels concatenated, so slots
-are exactly 0..N-1. The device-side lookup is pnlu_table_lookup in csrc/table.c.
+multiple of 64. Every key is hashed once, MurmurHash3_x64_128 (seed base) giving (h1, h2);
+level i's position of a key comes from the C core's level hash of (h1, h2) (csrc/FORMAT.md,
+"Lookup"); a key that lands alone on a position sets that bit and is placed; colliding keys
+move on to level i + 1. A key's slot is the rank of its bit over all levels concatenated, so
+slots are exactly 0..N-1. The device-side lookup is pnlu_table_lookup in csrc/table.c.
 """
 from dataclasses import dataclass
 from typing import List, Sequence
@@ -15,6 +16,8 @@ from pocketnlu._binding import check, ffi, lib
 from pocketnlu.features import encode_keys
 
 MAX_KEYS = 0xFFFFFFFF
+# The level hashing build_mphf uses (tables written since format version 5).
+LEVEL_HASHING = lib.PNLU_LEVELS_DERIVED
 
 
 class MPHFBuildError(ValueError):
@@ -39,9 +42,19 @@ def hash_keys(keys: List[bytes], seed: int) -> np.ndarray:
     return out
 
 
-def level_position(h1: np.ndarray, level_bits: int) -> np.ndarray:
-    """The C core's range reduction: (low 32 bits of h1 * level_bits) >> 32."""
-    return ((h1 & np.uint64(0xFFFFFFFF)) * np.uint64(level_bits)) >> np.uint64(32)
+def level_hashes(hashes: np.ndarray, level: int) -> np.ndarray:
+    """The C core's hash of MPHF level `level` for keys whose MurmurHash3 is `hashes` (n, 2)."""
+    hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+    out = np.empty(len(hashes), dtype=np.uint64)
+    check(lib.pnlu_level_hash_batch(ffi.from_buffer("uint64_t[]", hashes), len(hashes), level,
+                                    ffi.from_buffer("uint64_t[]", out)),
+          "level_hashes")
+    return out
+
+
+def level_position(level_hash: np.ndarray, level_bits: int) -> np.ndarray:
+    """The C core's range reduction: (low 32 bits of the level hash * level_bits) >> 32."""
+    return ((level_hash & np.uint64(0xFFFFFFFF)) * np.uint64(level_bits)) >> np.uint64(32)
 
 
 @dataclass
@@ -53,7 +66,7 @@ class MPHF:
     level_bits: List[int]
     bits: np.ndarray  # bool, all levels concatenated
     slots: np.ndarray  # slot of keys[i], a permutation of 0..N-1
-    fingerprint_hashes: np.ndarray  # h2 of the level-0 hash of keys[i]
+    fingerprint_hashes: np.ndarray  # h2 of the hash of keys[i]
 
     @property
     def n_keys(self) -> int:
@@ -76,7 +89,7 @@ def build_mphf(keys: Sequence, gamma: float = 1.0, seed: int = 0) -> MPHF:
     _reject_duplicates(encoded)
 
     positions = np.zeros(n, dtype=np.uint64)  # global bit position of each placed key
-    fingerprint_hashes = np.zeros(n, dtype=np.uint64)
+    hashes = hash_keys(encoded, seed)
     level_sizes: List[int] = []
     level_arrays = []
     start = 0
@@ -88,11 +101,8 @@ def build_mphf(keys: Sequence, gamma: float = 1.0, seed: int = 0) -> MPHF:
         size = max(64, -(-int(np.ceil(gamma * len(unplaced))) // 64) * 64)
         if size > lib.PNLU_MAX_LEVEL_BITS:
             raise MPHFBuildError(f"level {level} would need {size} bits, over {lib.PNLU_MAX_LEVEL_BITS}")
-        hashes = hash_keys([encoded[i] for i in unplaced], seed + level)
-        if level == 0:
-            fingerprint_hashes[unplaced] = hashes[:, 1]
         # intp, not int64: np.bincount refuses int64 on 32-bit platforms (armhf).
-        pos = level_position(hashes[:, 0], size).astype(np.intp)
+        pos = level_position(level_hashes(hashes[unplaced], level), size).astype(np.intp)
         alone = np.bincount(pos, minlength=size)[pos] == 1
         bits = np.zeros(size, dtype=bool)
         bits[pos[alone]] = True
@@ -105,7 +115,7 @@ def build_mphf(keys: Sequence, gamma: float = 1.0, seed: int = 0) -> MPHF:
     all_bits = np.concatenate(level_arrays) if level_arrays else np.zeros(0, dtype=bool)
     ones_before = np.cumsum(all_bits, dtype=np.int64) - all_bits
     slots = ones_before[positions.astype(np.int64)] if n else np.zeros(0, dtype=np.int64)
-    return MPHF(seed, gamma, level_sizes, all_bits, slots, fingerprint_hashes)
+    return MPHF(seed, gamma, level_sizes, all_bits, slots, hashes[:, 1].copy())
 
 
 def _reject_duplicates(encoded: List[bytes]) -> None:

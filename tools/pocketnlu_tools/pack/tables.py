@@ -6,10 +6,10 @@ import numpy as np
 
 from pocketnlu._binding import lib
 from pocketnlu_tools.pack.bitpack import pack_bits, pack_fields, pad8
-from pocketnlu_tools.pack.mphf import build_mphf
+from pocketnlu_tools.pack.mphf import LEVEL_HASHING, build_mphf
 
 TABLE_MAGIC = b"PTBL"
-TABLE_HEADER = struct.Struct("<4sIIIIBBBxQQ24x")
+TABLE_HEADER = struct.Struct("<4sIIIIBBBBQQ24x")
 
 
 @dataclass
@@ -82,7 +82,7 @@ def build_table(keys, values: np.ndarray, bias: np.ndarray, weight_bits: int,
         if fingerprint_bits else np.zeros(n_keys, dtype=np.uint64)
 
     header = TABLE_HEADER.pack(TABLE_MAGIC, n_keys, n_labels, len(mphf.level_bits), seed,
-                               fingerprint_bits, label_bits, weight_bits, n_pairs, len(mphf.bits))
+                               fingerprint_bits, label_bits, weight_bits, LEVEL_HASHING, n_pairs, len(mphf.bits))
     index = (np.array(mphf.level_bits, dtype="<u8").tobytes()
              + pack_bits(mphf.bits, slack_word=False)
              + pad8(mphf.rank_samples(lib.PNLU_RANK_BLOCK_BITS).astype("<u4").tobytes()))

@@ -10,8 +10,8 @@ import numpy as np
 from pocketnlu._binding import lib
 from pocketnlu.transitions import check_section
 from pocketnlu.modelfile import (
-    ALIGNMENT, COLUMNS_HEADER, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_SINCE, KIND_TABLE,
-    MAGIC, MATRIX_HEADER, SECTION, header_crc,
+    ALIGNMENT, COLUMNS_HEADER, HEADER, KIND_COLUMNS, KIND_MATRIX, KIND_MATRIX16, KIND_META, KIND_TABLE,
+    MAGIC, MATRIX_HEADER, SECTION, header_crc, section_since,
 )
 
 MAX_NAME_BYTES = SECTION.size - 24
@@ -55,7 +55,8 @@ def pack_file(meta: dict, tables: dict, matrices: dict = None, matrix_layout: st
     """The bytes of a model file: metadata first, then tables and matrices in name order.
     Matrices are stored as column lists, or with matrix_layout="dense" as the dense kinds that
     format versions 1 and 2 have. The file gets the oldest format version that has all its
-    section kinds, so older readers can read whatever they can understand."""
+    section kinds (and the tables' level hashing), so older readers can read whatever they can
+    understand."""
     encode = {"columns": columns_section, "dense": matrix_section}[matrix_layout]
     sections = [("meta", KIND_META, meta_section(meta))]
     # A table is its bytes (a weight table), or (kind, bytes) for other kinds of table section.
@@ -67,7 +68,7 @@ def pack_file(meta: dict, tables: dict, matrices: dict = None, matrix_layout: st
 def pack_sections(sections: Sequence[Tuple[str, int, bytes]]) -> bytes:
     """The bytes of a model file holding these (name, kind, data) sections, in this order, each
     64-byte aligned, with their CRC-32s and the header's."""
-    version = max(KIND_SINCE[kind] for _, kind, _ in sections)
+    version = max(section_since(kind, data) for _, kind, data in sections)
     for name, _, _ in sections:
         encoded = name.encode("ascii")
         if not encoded or len(encoded) > MAX_NAME_BYTES or not name.isprintable():

@@ -14,15 +14,19 @@ writer.pack_file). tests/test_golden.py then checks, on x86_64, arm64 and armhf 
 
 tests/golden/golden.json:
 
-    {"version": 1,
+    {"version": 2,
      "files": {"<file>": {"sha256": ..., "bytes": ..., "recipe": "<name in RECIPES>" | null}},
      "cases": [{"id": ..., "op": "<name in OPS>", "file": "<file>", ...inputs..., "expected": ...}]}
 
-To add cases: add a recipe to RECIPES (a function returning the file's bytes; `"recipe": null`
-marks a file committed as is, e.g. a trained whole-NLU model, which is then only checked by
-its sha256), add an op to OPS if needed (a function (model_file, case) -> JSON-able answer),
-list the cases in CASES, rerun this on x86_64 and commit tests/golden/. Keys in cases are
-strings, or {"hex": "..."} for byte strings that are not UTF-8.
+To add cases: add a recipe to RECIPES (a function returning the file's bytes), add an op to OPS
+if needed (a function (model_file, case) -> JSON-able answer), list the cases in CASES, rerun
+this on x86_64 and commit tests/golden/. Keys in cases are strings, or {"hex": "..."} for byte
+strings that are not UTF-8.
+
+`"recipe": null` marks a file committed as an older pocketnlu wrote it (FROZEN): its bytes are
+checked by their sha256, and its cases keep the answers of the version that wrote it, carried
+over unchanged from the existing manifest by every rerun, so that each later reader is held to
+them (old files must parse identically).
 """
 import argparse
 import hashlib
@@ -41,7 +45,13 @@ from pocketnlu.transitions import Transitions
 from pocketnlu_tools.pack.tables import build_table
 from pocketnlu_tools.pack.writer import pack_file, write_atomically
 
-GOLDEN_VERSION = 1
+GOLDEN_VERSION = 2
+# Files (and their cases) as pocketnlu 0.4.0 wrote them, before format version 5: weight tables
+# whose MPHF levels rehash the key with seed + level. What each was, by the recipe of that time.
+FROZEN = {
+    "v1-classifiers.pnlu": "format version 1: recipe_classifiers of pocketnlu 0.4.0",
+    "v3-crf-columns.pnlu": "format version 3: recipe_crf_columns of pocketnlu 0.4.0",
+}
 MASK64 = (1 << 64) - 1
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -285,6 +295,21 @@ def case_list() -> list:
     return cases
 
 
+def frozen_files_and_cases(out: Path):
+    """The FROZEN files' manifest entries and cases, from the manifest in `out`, which must hold
+    them (and the files, with the same bytes)."""
+    manifest = json.loads((out / "golden.json").read_text(encoding="utf-8"))
+    files = {}
+    for name in FROZEN:
+        entry = manifest["files"].get(name)
+        if entry is None or entry["recipe"] is not None:
+            raise SystemExit(f"golden: {out / 'golden.json'} does not list {name} as a frozen file")
+        if hashlib.sha256((out / name).read_bytes()).hexdigest() != entry["sha256"]:
+            raise SystemExit(f"golden: {out / name} differs from its committed sha256")
+        files[name] = entry
+    return files, [case for case in manifest["cases"] if case["file"] in FROZEN]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="output folder (the tests': tests/golden)")
@@ -295,7 +320,7 @@ def main(argv=None) -> int:
         parser.error(f"goldens are produced on x86_64 (this is {platform.machine()}); --any-arch overrides")
 
     args.out.mkdir(parents=True, exist_ok=True)
-    files = {}
+    files, frozen_cases = frozen_files_and_cases(args.out)
     for name, recipe in RECIPES.items():
         data = recipe()
         write_atomically(args.out / name, data)
@@ -310,6 +335,7 @@ def main(argv=None) -> int:
     finally:
         for model_file in opened.values():
             model_file.close()
+    cases = frozen_cases + cases
     golden = {
         "version": GOLDEN_VERSION,
         "about": "Written by `python -m pocketnlu_tools.recipes.golden` on x86_64; checked by "
