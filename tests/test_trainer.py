@@ -133,3 +133,12 @@ def test_train_says_where_calibration_and_threshold_were_chosen(tmp_path):
                             capture_output=True, text=True, check=True)
     assert "calibration and out-of-scope threshold chosen on user dev (2 utterances): threshold " in result.stdout
     assert "[train] user dev: 2 utterances, 2 out of scope" in result.stderr
+
+
+def test_user_dev_keeps_the_domains_a_hierarchical_model_calibrates_on():
+    user_dev = [Example("is it cold outside", "weather_query", "weather", slots=(Slot("weather_descriptor", 6, 10),)),
+                Example("tell me a joke", "out_of_scope")]
+    trainer = Trainer(hierarchical=True, user_dev=user_dev).fit(FIXTURE)
+    assert trainer.report_["selected_on_dev"]["intents_chosen_by"] == "user dev"
+    assert trainer._user_dev() == [Example("is it cold outside", "weather_query", "weather"),
+                                   Example("tell me a joke", "out_of_scope")]

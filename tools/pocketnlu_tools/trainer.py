@@ -184,9 +184,9 @@ class Trainer:
 
     def _user_dev(self) -> List[Example]:
         """The user dev utterances: every split of the user dev data, slots dropped (it judges
-        intents and confidence only)."""
-        examples = [Example(example.text, example.intent) for split in self._dataset(self.user_dev).splits.values()
-                    for example in split]
+        intents, domains and confidence only)."""
+        examples = [Example(example.text, example.intent, example.domain)
+                    for split in self._dataset(self.user_dev).splits.values() for example in split]
         if not examples:
             raise ValueError("the user dev data has no utterances")
         self._say(f"user dev: {len(examples)} utterances, {sum(e.out_of_scope for e in examples)} out of scope")
