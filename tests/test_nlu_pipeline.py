@@ -265,3 +265,10 @@ def test_user_dev_judges_the_classifier_dead_zones(trained):
     assert "intent" in on_user_dev.dead_zones
     assert any(line.startswith("dead zone 1 on intent: user dev intent_accuracy") for line in progress)
     assert any(line.startswith("dead zone 1 on slots: dev slot_f1") for line in progress)
+    # judged on the decisions without the threshold, which is restored afterwards
+    saved, model.oos_threshold = model.oos_threshold, 0.999
+    try:
+        strict = choose_dead_zones(model, dev, PackOptions(), user_dev=[Example(e.text, e.intent) for e in dev[::2]])
+    finally:
+        model.oos_threshold = saved
+    assert strict.dead_zones["intent"] == on_user_dev.dead_zones["intent"]

@@ -472,7 +472,10 @@ def choose_dead_zones(model: FloatNLU, dev: Sequence[Example], options: PackOpti
     best compressed dev score (intent accuracy for classifiers, slot F1 for the CRF; the other
     tables without dead zone), ties to the widest. The classifiers are scored on `user_dev`
     when given, as they were chosen on it: L2 weights generalize to unseen phrasings through
-    their many small weights, which a generated dev split cannot tell from noise."""
+    their many small weights, which a generated dev split cannot tell from noise. There they are
+    scored on their decisions without the threshold: on a couple of hundred utterances, any
+    change of the weights moves a few confidences across a threshold set on those same
+    utterances, which would let that noise choose the dead zone."""
     from pocketnlu_tools.train.evaluate import evaluate
 
     limit = 2 ** (options.weight_bits - 1) - 1
@@ -480,8 +483,14 @@ def choose_dead_zones(model: FloatNLU, dev: Sequence[Example], options: PackOpti
         path = os.path.join(directory, "trial.pnlu")
 
         def dev_report(dead_zones, examples):
-            with open(path, "wb") as f:
-                f.write(pack_nlu(model, replace(options, dead_zone=0, dead_zones=dead_zones)))
+            saved = model.oos_threshold
+            if examples is user_dev:
+                model.oos_threshold = None
+            try:
+                with open(path, "wb") as f:
+                    f.write(pack_nlu(model, replace(options, dead_zone=0, dead_zones=dead_zones)))
+            finally:
+                model.oos_threshold = saved
             with open_model(path) as compressed:
                 return evaluate(compressed, examples, measure_latency=False)
 
