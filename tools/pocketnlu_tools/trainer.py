@@ -46,10 +46,9 @@ class Trainer:
     included, for data whose dev split is generated, like templates': the intent classifier's
     settings are compared on it, L2 ones too, its dead zone chosen, the confidence calibrated and
     the threshold set on it instead of dev; dev still chooses the slot tagger and its dead zone;
-    never trained on), `background` (a
-    dataset, or Examples, whose utterances become out-of-scope training and dev examples, for
-    data without any), `slot_kinds` ({slot type: built-in entity
-    kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
+    never trained on), `background` (a dataset, or Examples, whose utterances become
+    out-of-scope training and dev examples, for data without any), `slot_kinds` ({slot type:
+    built-in entity kind}: the device resolves those slots' text to values, see pocketnlu.entities), `slots`
     (train the slot CRF), `hierarchical` (a domain classifier, then per-domain intent
     classifiers), `data_format` (None: detected), `lists` ({list name: values} for template
     lists the files do not define, like Home Assistant's `name` and `area`), `samples_per_intent`

@@ -185,12 +185,17 @@ def prepare_datasets(names: Sequence[str], root: Path, workdir: Path) -> Dict[st
 # --- scoring ----------------------------------------------------------------------------------
 
 
+def refusals(predicted: Sequence[str], confidence: Sequence[float], threshold: Optional[float]) -> List[bool]:
+    """Per decision: refused as out of scope (predicted so, or under `threshold`)?"""
+    return [p == OUT_OF_SCOPE or (threshold is not None and c < threshold) for p, c in zip(predicted, confidence)]
+
+
 def operating_point(predicted: Sequence[str], confidence: Sequence[float], gold: Sequence[str],
                     threshold: Optional[float] = None, probabilities: bool = True) -> dict:
     """Scores of raw decisions (label, confidence) when those under `threshold` are refused as out
     of scope: intent_accuracy; in_scope_accuracy, in_scope_hits and oos_recall when gold has out
     of scope; ece (None unless `confidence` is a probability) over every example."""
-    refused = [p == OUT_OF_SCOPE or (threshold is not None and c < threshold) for p, c in zip(predicted, confidence)]
+    refused = refusals(predicted, confidence, threshold)
     final = [OUT_OF_SCOPE if r else p for p, r in zip(predicted, refused)]
     correct = [f == g for f, g in zip(final, gold)]
     point = {"intent_accuracy": float(np.mean(correct)) if gold else None, "in_scope_accuracy": None,
@@ -366,9 +371,9 @@ BOOTSTRAP_RESAMPLES = 2000
 def correct_flags(system: dict, gold: Sequence[str], in_scope: bool = False) -> np.ndarray:
     """Per test utterance: is the system's final decision (its threshold applied) right? Only
     the in-scope utterances with `in_scope`."""
-    threshold = system["threshold"]
-    flags = [(OUT_OF_SCOPE if p == OUT_OF_SCOPE or (threshold is not None and c < threshold) else p) == g
-             for p, c, g in zip(system["predicted"], system["confidence"], gold) if not in_scope or g != OUT_OF_SCOPE]
+    refused = refusals(system["predicted"], system["confidence"], system["threshold"])
+    flags = [(OUT_OF_SCOPE if r else p) == g for p, r, g in zip(system["predicted"], refused, gold)
+             if not in_scope or g != OUT_OF_SCOPE]
     return np.array(flags, dtype=float)
 
 
