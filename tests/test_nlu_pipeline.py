@@ -225,6 +225,43 @@ def test_a_small_dev_split_gives_way_to_cross_validation_on_train():
     assert on_dev.intents_chosen_by == "dev" and len(on_dev.dev_intent_accuracy) == len(INTENT_CANDIDATES)
 
 
+def test_cross_validation_calibrates_on_the_out_of_fold_scores_too():
+    from pocketnlu.features import WordBatch, prepare
+    from pocketnlu_tools.data.records import Example
+    from pocketnlu_tools.train.calibration import fit_temperature
+    from pocketnlu_tools.train.pipeline import calibrate
+
+    # Words an intent's utterances rarely repeat: held out, an utterance's word is often unseen,
+    # so the folds err where the full model (which trained on it) is sure. One intent with a
+    # single utterance: the fold that holds it out has no such label.
+    words = {"lights_on": ["lamp", "bright", "light", "glow", "shine", "beam"],
+             "music_play": ["song", "tune", "track", "melody", "album", "record"],
+             "call": ["phone", "ring", "dial", "contact", "number", "mobile"]}
+    rng = np.random.default_rng(1)
+    examples = [Example(f"{rng.choice(['please', 'can you', 'now', 'hey'])} {rng.choice(choices)} "
+                        f"{rng.choice(['up', 'on', 'it', 'there'])}", intent)
+                for intent, choices in words.items() for _ in range(8)] + [Example("set an alarm", "alarm")]
+    small_dev = examples[:4]
+    model = train_nlu(examples, dev=small_dev, with_slots=False)
+    scores, gold = model.out_of_fold
+    labels = model.stage.intent.labels
+    assert scores.shape == (len(gold), len(labels)) and len(gold) == len(examples) - 1
+    alarm = np.isinf(scores[:, labels.index("alarm")])  # -inf where the fold trained without it
+    assert "alarm" not in gold and alarm.any() and not alarm.all() and np.isfinite(scores[~alarm]).all()
+    full = model.stage.intent.scores(WordBatch([prepare(e.text)[0] for e in examples if e.intent != "alarm"],
+                                               model.features))
+    assert np.mean(full.max(axis=1)) > np.mean(scores.max(axis=1))  # the folds never saw these utterances
+    calibrate(model, small_dev)
+    dev_scores = model.stage.intent.scores(WordBatch([prepare(e.text)[0] for e in small_dev], model.features))
+    both = np.vstack([dev_scores, scores])
+    targets = [labels.index(e.intent) for e in small_dev] + [labels.index(g) for g in gold]
+    assert model.stage.intent.temperature == pytest.approx(fit_temperature(both, targets))
+    # four dev utterances alone, all right: the temperature falls to its bound (peaked, overconfident)
+    assert model.stage.intent.temperature > 10 * fit_temperature(dev_scores, [labels.index(e.intent) for e in small_dev])
+    on_dev = train_nlu(examples, dev=examples * 2, with_slots=False)
+    assert on_dev.out_of_fold is None  # chosen on dev: calibrated on dev alone
+
+
 def test_an_l2_candidate_keeps_every_feature_until_the_dead_zone():
     from pocketnlu_tools.train.models import train_classifier
 

@@ -108,8 +108,8 @@ def test_user_dev_chooses_the_intent_classifier_and_sets_temperature_and_thresho
     user_dev = [Example(e.text, e.intent) for e in plain.test_[:12]] + [Example(t, "out_of_scope") for t in requests]
     trainer = Trainer(max_wrong_actions=0.0, user_dev=user_dev).fit(FIXTURE).save(tmp_path / "m.pnlu")
     assert trainer.dev_ == plain.dev_ and trainer.train_ == plain.train_  # never trained on
-    assert trainer.report_["calibrated_on"] == {"data": "user dev", "utterances": len(user_dev)}
-    assert plain.report_["calibrated_on"] == {"data": "dev", "utterances": len(plain.dev_)}
+    assert trainer.report_["calibrated_on"] == {"data": "user dev", "utterances": len(user_dev), "out_of_fold_train": 0}
+    assert plain.report_["calibrated_on"] == {"data": "dev", "utterances": len(plain.dev_), "out_of_fold_train": 0}
     chosen = trainer.report_["selected_on_dev"]
     assert chosen["intents_chosen_by"] == "user dev"
     assert len(chosen["dev_intent_accuracy"]) == len(INTENT_CANDIDATES) + len(L2_CANDIDATES)

@@ -160,13 +160,16 @@ def format_train_report(report: dict) -> str:
             line += f", out-of-scope recall {m['oos_recall']:.4f}"
         return line
 
+    calibrated = report["calibrated_on"]
     lines = [f"wrote {report['output']}",
              f"held-out split: {report['held_out']} ({report['n']} utterances)",
              f"  float:      {metrics(report['float'])}",
              f"  compressed: {metrics(report['compressed'])}",
-             f"calibration and out-of-scope threshold chosen on {report['calibrated_on']['data']} "
-             f"({report['calibrated_on']['utterances']} utterances): threshold "
-             f"{'none' if report['oos_threshold'] is None else format(report['oos_threshold'], '.3f')}",
+             f"calibration and out-of-scope threshold chosen on {calibrated['data']} "
+             f"({calibrated['utterances']} utterances"
+             + (f"; the calibration also on {calibrated['out_of_fold_train']} training utterances scored out of fold"
+                if calibrated["out_of_fold_train"] else "")
+             + f"): threshold {'none' if report['oos_threshold'] is None else format(report['oos_threshold'], '.3f')}",
              f"size: {report['file_bytes']} bytes compressed, {report['uncompressed_bytes']} bytes as a plain "
              f"float model ({report['compression_ratio']:.1f}x smaller)",
              "dead zones (quantization steps): " + ", ".join(f"{name} {steps}" for name, steps in

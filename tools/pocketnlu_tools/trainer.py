@@ -157,7 +157,8 @@ class Trainer:
             "float": float_report, "compressed": compressed_report, "file_bytes": len(self.model_bytes_),
             "uncompressed_bytes": plain, "compression_ratio": plain / len(self.model_bytes_),
             "oos_threshold": model.oos_threshold,
-            "calibrated_on": {"data": "user dev" if user_dev else "dev", "utterances": len(calibration)},
+            "calibrated_on": {"data": "user dev" if user_dev else "dev", "utterances": len(calibration),
+                              "out_of_fold_train": 0 if model.out_of_fold is None else len(model.out_of_fold[1])},
             "sections": sections, "dead_zones": dead_zones,
             "selected_on_dev": model.selection.to_dict()}
         return self

@@ -90,6 +90,10 @@ class FloatNLU:
     stage: IntentStage  # over FloatClassifiers
     slots: Optional[CRFModel]
     selection: Optional["Selection"] = None  # set by train_nlu
+    # a flat model chosen by cross-validation: the chosen candidate's scores of the in-scope
+    # training utterances from the folds that held them out (columns: the intent classifier's
+    # labels) and their intents, which calibrate() fits the temperature on too
+    out_of_fold: Optional[Tuple[np.ndarray, List[str]]] = None
     # slot type -> {"kind": built-in entity kind} or {"list": name, "values": {spoken: canonical}}
     slot_values: Dict[str, dict] = field(default_factory=dict)
 
@@ -237,18 +241,19 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
     for config, options in candidates:
         groups = [utterance_features(tokens, config) for tokens in prepared]
         stage = _train_stage(examples, groups, hierarchical, progress, options)
-        accuracy, weights = 0.0, 0
+        accuracy, weights, out_of_fold = 0.0, 0, None
         if len(candidates) > 1:
             if by_cross_validation:
-                accuracy = _cross_validated_accuracy(examples, groups, config, hierarchical, options)
+                accuracy, out_of_fold = _cross_validated_accuracy(examples, groups, config, stage, hierarchical,
+                                                                  options)
             else:
                 accuracy, _ = _dev_scores(FloatNLU(config, stage, None), user_dev if on_user_dev else dev)
             weights = sum(c.model.nonzero_weights for c in stage.classifiers)
             progress(f"{chosen_by.replace('cross-validation', 'cross-validated')} intent accuracy {accuracy:.4f}: "
                      f"char_ngrams={config.char_ngrams}, {options} ({weights} weights)")
             accuracies.append(accuracy)
-        trained.append(((accuracy, -weights), config, options, stage))
-    _, config, options, stage = max(trained, key=lambda entry: entry[0])  # ties: the first
+        trained.append(((accuracy, -weights), config, options, stage, out_of_fold))
+    _, config, options, stage, out_of_fold = max(trained, key=lambda entry: entry[0])  # ties: the first
     f1s, slots, best_f1 = [], None, None
     for context in contexts if with_slots else ():
         trial = replace(config, utterance_context=context)
@@ -262,7 +267,7 @@ def train_nlu(examples: Sequence[Example], features: Optional[FeatureConfig] = N
             f1s.append(f1)
         if slots is None or f1 > best_f1:
             config, slots, best_f1 = trial, crf, f1
-    model = FloatNLU(config, stage, slots)
+    model = FloatNLU(config, stage, slots, out_of_fold=out_of_fold)
     model.selection = Selection(config, options, accuracies, f1s, chosen_by)
     return model
 
@@ -281,16 +286,23 @@ def _cv_folds(examples: Sequence[Example]) -> int:
     return min(CV_FOLDS, max(counts.values(), default=0))
 
 
-def _cross_validated_accuracy(examples, groups, config, hierarchical, options) -> float:
+def _cross_validated_accuracy(examples, groups, config, full: IntentStage, hierarchical, options
+                              ) -> Tuple[float, Optional[Tuple[np.ndarray, List[str]]]]:
     """Intent accuracy of a candidate by stratified cross-validation (_cv_folds folds) over the
-    in-scope training utterances (the same folds for every candidate)."""
+    in-scope training utterances (the same folds for every candidate); and, for a flat candidate
+    whose classifier `full` (trained on all examples) has no label the folds lack, the out-of-fold
+    scores in `full`'s label order with their intents (a label a fold's training part did not
+    have scores -inf; an utterance whose intent it did not have is left out)."""
     import warnings
 
     from sklearn.model_selection import StratifiedKFold
 
     members = [i for i, example in enumerate(examples) if not example.out_of_scope]
     intents = [examples[i].intent for i in members]
-    right = 0
+    columns = None if hierarchical else {label: j for j, label in enumerate(full.intent.labels)}
+    if columns is not None and OUT_OF_SCOPE in columns:  # the folds train on in-scope utterances only
+        columns = None
+    right, rows, gold = 0, [], []
     with warnings.catch_warnings():  # intents with fewer utterances than folds are expected
         warnings.simplefilter("ignore", UserWarning)
         folds = list(StratifiedKFold(_cv_folds(examples), shuffle=True, random_state=0).split(members, intents))
@@ -303,26 +315,43 @@ def _cross_validated_accuracy(examples, groups, config, hierarchical, options) -
         held = [examples[members[i]] for i in held_out]
         parses = FloatNLU(config, stage, None).parse_batch([example.text for example in held])
         right += sum(parse.intent == example.intent for parse, example in zip(parses, held))
-    return right / len(members)
+        if columns is not None:
+            known = [k for k, example in enumerate(held) if example.intent in stage.intent.labels]
+            batch = WordBatch([prepare(held[k].text)[0] for k in known], config)
+            fold_scores = stage.intent.scores(batch)
+            placed = np.full((len(known), len(columns)), -np.inf)
+            placed[:, [columns[label] for label in stage.intent.labels]] = fold_scores
+            rows.append(placed)
+            gold += [held[k].intent for k in known]
+    out_of_fold = (np.vstack(rows), gold) if columns is not None and gold else None
+    return right / len(members), out_of_fold
 
 
 def calibrate(model: FloatNLU, dev: Sequence[Example]) -> None:
     """Fit every classifier's temperature on the dev examples whose label it has (the domain
-    classifier on their domains, each domain's intent classifier on that domain's examples)."""
-    if not dev:
+    classifier on their domains, each domain's intent classifier on that domain's examples),
+    and, for a flat model chosen by cross-validation, on its out-of-fold training scores too (a
+    dev split too small to choose on gives one or two utterances per intent, too few to fit
+    on; scikit-learn's CalibratedClassifierCV(ensemble=False) calibrates on such predictions
+    likewise)."""
+    stage = model.stage
+    extra = model.out_of_fold if stage.domain is None else None
+    if not dev and extra is None:
         return
     batch = WordBatch([prepare(example.text)[0] for example in dev], model.features)
 
-    def fit(classifier: FloatClassifier, members: Sequence[int], gold: Sequence[str]) -> None:
+    def fit(classifier: FloatClassifier, members: Sequence[int], gold: Sequence[str], extra=None) -> None:
         column = {label: j for j, label in enumerate(classifier.labels)}
         pairs = [(i, column[label]) for i, label in zip(members, gold) if label in column]
-        if pairs:
-            scores = classifier.scores(batch, [i for i, _ in pairs])
-            classifier.temperature = fit_temperature(scores, [j for _, j in pairs])
+        scores = classifier.scores(batch, [i for i, _ in pairs]) if pairs else np.empty((0, len(column)))
+        targets = [j for _, j in pairs]
+        if extra is not None:
+            scores, targets = np.vstack([scores, extra[0]]), targets + [column[label] for label in extra[1]]
+        if targets:
+            classifier.temperature = fit_temperature(scores, targets)
 
-    stage = model.stage
     if stage.domain is None:
-        fit(stage.intent, range(len(dev)), [example.intent for example in dev])
+        fit(stage.intent, range(len(dev)), [example.intent for example in dev], extra)
         return
     fit(stage.domain, range(len(dev)), [example.domain for example in dev])
     for domain, second in stage.domain_intents.items():
