@@ -120,8 +120,10 @@ def test_render_and_shortfalls_on_a_made_up_run():
                "(paired bootstrap 95% interval of the difference" in line for line in lines)
     assert any("file 4,000 bytes, 5.0x fastText's 800" in line for line in lines)
     assert any("training 2 s against 0 s for fastText" in line for line in lines)
-    text = accuracy.render([run], "python -m pocketnlu_tools.bench.accuracy --datasets toy", 60.0, (1.0, 2.0))
-    assert "Command: `python -m pocketnlu_tools.bench.accuracy --datasets toy`" in text
+    text = accuracy.render_run(run, "python -m pocketnlu_tools.bench.accuracy --datasets toy", (1.0, 2.0))
+    assert text.startswith("### toy") and "Command: `python -m pocketnlu_tools.bench.accuracy --datasets toy`" in text
+    assert "- toy, pocketnlu: in-scope accuracy 80.00%" in text  # its own shortfalls
+    assert "At equal in-scope accuracy" in accuracy.render_legend()
     assert "| scikit-learn LinearSVC | 75.00 | 100.00 | 33.33 |" in text
     assert "Out-of-scope recall % at equal in-scope accuracy" in text and "| pocketnlu | — | 66.7 |" in text
 

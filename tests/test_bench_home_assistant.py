@@ -93,6 +93,7 @@ def test_benchmark_on_a_few_intents(tmp_path):
     assert generated["pocketnlu"]["intent_accuracy"] >= 0.9
     assert paraphrases["pocketnlu"]["n_in_scope"] >= 40 and paraphrases["pocketnlu"]["n_oos"] >= 30
     assert report["pnlu_bytes"] > 0 and report["hassil_json_bytes"] > 0
+    assert report["n_dev_generated"] > 0 and set(report["dev_full_frame"]) == {120}
     # the dev paraphrases of these intents (and the out-of-scope ones) chose the classifier and threshold
     assert report["user_dev_oos"] >= 30 and report["user_dev"] > report["user_dev_oos"]
     assert report["intent_classifier"].get("penalty", "l1") in ("l1", "l2")

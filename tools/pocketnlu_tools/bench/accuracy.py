@@ -462,16 +462,13 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{100 * value:.2f}"
 
 
-def render(runs: List[dict], command: str, seconds: float, load: tuple) -> str:
+def render_legend() -> str:
+    """The 'accuracy' block: what every dataset's block ('accuracy-NAME', render_run) measures."""
     lines = [
         "## Accuracy against the plain linear peers",
         "",
-        f"Command: `{command}` (machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
-        f"load average {load[0]:.1f} at the start and {load[1]:.1f} at the end; Python {platform.python_version()}, "
-        f"scikit-learn {_version('scikit-learn')}, fasttext-wheel {_version('fasttext-wheel')}, "
-        f"python-crfsuite {_version('python-crfsuite')}; run took {seconds / 60:.1f} min).",
-        "",
-        "Every system is trained on the same train split and scored on the same test split, in this run. "
+        "One block per dataset follows, each written by the command it names (`--datasets NAME` reruns one). "
+        "In each, every system is trained on the same train split and scored on the same test split, in one run. "
         "pocketnlu is `Trainer()` with its defaults (its settings, calibration, out-of-scope threshold and dead "
         "zones chosen on dev; the compressed .pnlu is scored); the peers train on the same train utterances "
         "(not on dev). Legend:",
@@ -490,7 +487,8 @@ def render(runs: List[dict], command: str, seconds: float, load: tuple) -> str:
         "**fastText**: supervised, word bigrams, 25 epochs, lr 0.5, then quantized (.ftz, retrained, qnorm); "
         "**python-crfsuite**: the slot tagger alone, on pocketnlu's token features without the intent.",
         "- **ECE**: expected calibration error (15 bins) of the confidence in the decision, over all test "
-        "utterances; pocketnlu's from its report (temperature-scaled on dev), the peers' from their "
+        "utterances; pocketnlu's from its report (temperature-scaled on dev, and also on the out-of-fold "
+        "scores of its cross-validation where that chose the intent classifier), the peers' from their "
         "probabilities; LinearSVC has none. **ECE in scope**: the same over the in-scope test utterances alone "
         "(data with out-of-scope test utterances), which separates calibration on the intents from confidence "
         "on requests the model was never taught to refuse.",
@@ -498,47 +496,54 @@ def render(runs: List[dict], command: str, seconds: float, load: tuple) -> str:
         "model; the pickled scikit-learn pipeline). **train s**: wall-clock seconds on this shared machine: "
         "pocketnlu's whole `Trainer.fit` (candidate models compared on dev, calibration, dead zones, packing and "
         "its own test evaluation); scikit-learn's includes its C search; the .ftz's the .bin's training too.",
+        "- **At equal in-scope accuracy** (data with out-of-scope test utterances): each column is an "
+        "in-scope accuracy one system reaches as trained; a cell is a system's out-of-scope recall at the "
+        "highest confidence threshold that keeps at least that in-scope accuracy. These thresholds are set "
+        "on test labels: they compare operating points (at a peer's in-scope accuracy, is pocketnlu's "
+        "recall at or above the peer's?), they are not thresholds one could deploy. — : the system does not "
+        "reach that in-scope accuracy at any threshold.",
+        "- **Where pocketnlu is below the best peer**: intent and in-scope accuracy, calibration, slot F1, size, "
+        "training time, out-of-scope recall at equal in-scope accuracy.",
     ]
-    oos_runs = [run for run in runs if run["n_oos"]]
-    if oos_runs:
-        lines += ["- **At equal in-scope accuracy** (data with out-of-scope test utterances): each column is an "
-                  "in-scope accuracy one system reaches as trained; a cell is a system's out-of-scope recall at the "
-                  "highest confidence threshold that keeps at least that in-scope accuracy. These thresholds are set "
-                  "on test labels: they compare operating points (at a peer's in-scope accuracy, is pocketnlu's "
-                  "recall at or above the peer's?), they are not thresholds one could deploy. — : the system does not "
-                  "reach that in-scope accuracy at any threshold."]
-    for run in runs:
-        lines += ["", f"### {run['name']}", "",
-                  f"{run['about']}: {run['n_train']:,} train, {run['n_dev']:,} dev, {run['n_test']:,} test utterances "
-                  f"({run['n_oos']:,} out of scope), {run['intents']} intents"
-                  + (", slots" if run["slots"] else "")
-                  + (f"; background: SNIPS's {run['background']:,} train utterances as out of scope, split 90/10 "
-                     "into train and dev" if run["background"] else "") + f" ({run['seconds']:.0f} s).", "",
-                  "| system | intent % | in-scope % | OOS recall % | ECE | ECE in scope | slot F1 | bytes | train s "
-                  "| chosen on train/dev |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-        for s in run["systems"]:
-            ece = "n/a" if s.get("ece") is None else f"{s['ece']:.3f}"
-            inner = None if s["kind"] == "slots" else in_scope_ece(s, run["gold"])
-            ece += " | " + ("n/a" if inner is None else f"{inner:.3f}")
-            f1 = "n/a" if s.get("slot_f1") is None else f"{s['slot_f1']:.4f}"
-            lines.append(f"| {display(s['name'])} | {_pct(s.get('intent_accuracy'))} | {_pct(s.get('in_scope_accuracy'))} "
-                         f"| {_pct(s.get('oos_recall'))} | {ece} | {f1} | {s['bytes']:,} | {s['train_seconds']:.1f} "
-                         f"| {s['chosen']} |")
-        if run["n_oos"]:
-            levels = matched_levels(run)
-            names = [s["name"] for s in run["systems"] if s["kind"] != "slots"]
-            lines += ["", "Out-of-scope recall % at equal in-scope accuracy:", "",
-                      "| system | " + " | ".join(f"at {100 * lv['accuracy']:.1f}% ({', '.join(map(display, lv['at']))})"
-                                                for lv in levels) + " |",
-                      "|---|" + "---:|" * len(levels)]
-            for name in names:
-                cells = ["—" if lv["recall"][name] is None else f"{100 * lv['recall'][name]:.1f}" for lv in levels]
-                lines.append(f"| {display(name)} | " + " | ".join(cells) + " |")
-    summary = [line for run in runs for line in shortfalls(run)]
-    lines += ["", "Where pocketnlu is below the best peer (intent and in-scope accuracy, calibration, slot F1, size, "
-              "training time, out-of-scope recall at equal in-scope accuracy):", ""]
-    lines += [f"- {line}" for line in summary] or ["- nowhere"]
+    return "\n".join(lines)
+
+
+def render_run(run: dict, command: str, load: tuple) -> str:
+    """One dataset's block: its command and machine, the systems' table, the operating points and
+    where pocketnlu is below the best peer."""
+    lines = [f"### {run['name']}", "",
+             f"Command: `{command}` (machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
+             f"load average {load[0]:.1f} at the start and {load[1]:.1f} at the end; Python "
+             f"{platform.python_version()}, scikit-learn {_version('scikit-learn')}, fasttext-wheel "
+             f"{_version('fasttext-wheel')}, python-crfsuite {_version('python-crfsuite')}).", ""]
+    lines += [f"{run['about']}: {run['n_train']:,} train, {run['n_dev']:,} dev, {run['n_test']:,} test utterances "
+              f"({run['n_oos']:,} out of scope), {run['intents']} intents"
+              + (", slots" if run["slots"] else "")
+              + (f"; background: SNIPS's {run['background']:,} train utterances as out of scope, split 90/10 "
+                 "into train and dev" if run["background"] else "") + f" ({run['seconds']:.0f} s).", "",
+              "| system | intent % | in-scope % | OOS recall % | ECE | ECE in scope | slot F1 | bytes | train s "
+              "| chosen on train/dev |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for s in run["systems"]:
+        ece = "n/a" if s.get("ece") is None else f"{s['ece']:.3f}"
+        inner = None if s["kind"] == "slots" else in_scope_ece(s, run["gold"])
+        ece += " | " + ("n/a" if inner is None else f"{inner:.3f}")
+        f1 = "n/a" if s.get("slot_f1") is None else f"{s['slot_f1']:.4f}"
+        lines.append(f"| {display(s['name'])} | {_pct(s.get('intent_accuracy'))} | {_pct(s.get('in_scope_accuracy'))} "
+                     f"| {_pct(s.get('oos_recall'))} | {ece} | {f1} | {s['bytes']:,} | {s['train_seconds']:.1f} "
+                     f"| {s['chosen']} |")
+    if run["n_oos"]:
+        levels = matched_levels(run)
+        names = [s["name"] for s in run["systems"] if s["kind"] != "slots"]
+        lines += ["", "Out-of-scope recall % at equal in-scope accuracy:", "",
+                  "| system | " + " | ".join(f"at {100 * lv['accuracy']:.1f}% ({', '.join(map(display, lv['at']))})"
+                                            for lv in levels) + " |",
+                  "|---|" + "---:|" * len(levels)]
+        for name in names:
+            cells = ["—" if lv["recall"][name] is None else f"{100 * lv['recall'][name]:.1f}" for lv in levels]
+            lines.append(f"| {display(name)} | " + " | ".join(cells) + " |")
+    lines += ["", "Where pocketnlu is below the best peer:", ""]
+    lines += [f"- {line}" for line in shortfalls(run)] or ["- nowhere"]
     return "\n".join(lines)
 
 
@@ -548,26 +553,27 @@ def main(argv=None) -> int:
                         help=f"which to run, in this order (default: all of {', '.join(DATASETS)})")
     parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT,
                         help=f"the shared datasets (default: {DEFAULT_DATA_ROOT})")
-    parser.add_argument("--write", metavar="BENCHMARKS.md", help="replace the 'accuracy' block in the file")
+    parser.add_argument("--write", metavar="BENCHMARKS.md", help="replace the 'accuracy' block (the legend) and each dataset's 'accuracy-NAME' block in the file")
     args = parser.parse_args(argv)
     command = " ".join(["python -m pocketnlu_tools.bench.accuracy"]
                        + [shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)])
-    started, load_start = time.perf_counter(), os.getloadavg()[0]
     runs = []
     with tempfile.TemporaryDirectory(prefix="pocketnlu-accuracy-") as directory:
         workdir = Path(directory)
         specs = prepare_datasets(args.datasets, args.data_root, workdir / "data")
         for name in args.datasets:
+            load_start = os.getloadavg()[0]
             with tempfile.TemporaryDirectory(dir=directory) as scratch:  # fastText's .bin is large: one at a time
                 runs.append(run_dataset(name, specs[name], Path(scratch)))
             log(f"{name}: done in {runs[-1]['seconds']:.0f} s")
-    report = render(runs, command, time.perf_counter() - started, (load_start, os.getloadavg()[0]))
-    print(report)
-    print("\nSummary: where pocketnlu is below the best peer", file=sys.stderr)
+            block = render_run(runs[-1], command, (load_start, os.getloadavg()[0]))
+            print(block + "\n")
+            if args.write:  # each block as its dataset finishes: a later failure loses nothing measured
+                update_block(args.write, "accuracy", render_legend())
+                update_block(args.write, f"accuracy-{name}", block)
+    print("Summary: where pocketnlu is below the best peer", file=sys.stderr)
     for line in [line for run in runs for line in shortfalls(run)] or ["nowhere"]:
         print(f"  {line}", file=sys.stderr)
-    if args.write:
-        update_block(args.write, "accuracy", report)
     return 0
 
 

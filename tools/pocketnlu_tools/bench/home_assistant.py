@@ -83,7 +83,9 @@ SNIPS = _checkout().parent / "shared" / "data" / "jointbert_snips"
 # their utterances are not out of scope here, so they are not background.
 SNIPS_OVERLAPPING = frozenset({"GetWeather", "PlayMusic"})
 BACKGROUND_SIZE = 2000  # SNIPS utterances drawn (seeded) as the out-of-scope class
-TRAIN_SEED, TEST_SEED = 0, 1
+# training draws with TRAIN_SEED; the generated sentences that choose the number of training
+# sentences per intent with DEV_SEED, those the block reports with TEST_SEED
+TRAIN_SEED, TEST_SEED, DEV_SEED = 0, 1, 2
 # Sentences drawn per intent for training, chosen by the full-frame accuracy of the compressed
 # model on the generated dev split (ties to the fewer): Home Assistant's larger intents have many
 # templates (HassTurnOn: 98 in 26 blocks), so the Trainer's default may draw too few.
@@ -485,10 +487,7 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
     classifier is chosen, the confidence calibrated and the threshold set (Trainer(user_dev=))."""
     from pocketnlu.values import value_key
 
-    from pocketnlu import open_model
-
     from pocketnlu_tools.data.templates import load_templates
-    from pocketnlu_tools.train.evaluate import evaluate
     from pocketnlu_tools.trainer import Trainer
 
     say = progress or (lambda message: None)
@@ -511,24 +510,30 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
             dev_paraphrases = load_paraphrases(DEV_PARAPHRASES)
         user_dev = [Example(case.text, case.intent or OUT_OF_SCOPE) for case in dev_paraphrases
                     if case.intent is None or case.intent in known]
-        trainers, dev_scores = {}, {}
+        trainers, drawn = {}, {}
         for samples in [samples_per_intent] if samples_per_intent else SAMPLES_CANDIDATES:
             trainers[samples] = Trainer(lists=pocketnlu_lists(), samples_per_intent=samples,
                                         slot_kinds=adapted.slot_kinds, background=list(background) or None,
                                         user_dev=user_dev, max_wrong_actions=MAX_WRONG_ACTIONS,
                                         progress=say).fit(templates_path)
+            expansion = load_templates(templates_path, pocketnlu_lists(), seed=TRAIN_SEED, max_per_intent=samples)
+            drawn[samples] = {value_key(example.text) for example in expansion.examples}  # its train, dev, test
+        # Every candidate is judged on the same sentences, none of which any of them drew (each
+        # one's own dev split would differ in size and in how rare its sentences are).
+        dev_cases = generated_cases(templates_path, adapted, set().union(*drawn.values()), test_per_intent, DEV_SEED)
+        dev_scores = {}
+        for samples, candidate in trainers.items():
             with tempfile.TemporaryDirectory(prefix="pocketnlu-ha-dev-") as trial:
-                trainers[samples].save(Path(trial) / "trial.pnlu")
-                with open_model(Path(trial) / "trial.pnlu") as compressed:
-                    dev_scores[samples] = evaluate(compressed, trainers[samples].dev_,
-                                                   measure_latency=False)["full_frame_accuracy"]
-            say(f"{samples} sentences per intent: dev full frame {dev_scores[samples]:.4f}")
+                candidate.save(Path(trial) / "trial.pnlu")
+                got = run_pocketnlu(Path(trial) / "trial.pnlu", [case.text for case in dev_cases], adapted)
+            dev_scores[samples] = score(dev_cases, got)["frame_accuracy"]
+            say(f"{samples} sentences per intent: full frame {dev_scores[samples]:.4f} on {len(dev_cases)} "
+                "generated dev sentences")
         samples_per_intent = min(dev_scores, key=lambda n: (-dev_scores[n], n))  # the best, ties to fewer
         trainer = trainers[samples_per_intent]
         trainer.save(model_path)
         trained_seconds = time.perf_counter() - started
-        training = load_templates(templates_path, pocketnlu_lists(), seed=TRAIN_SEED, max_per_intent=samples_per_intent)
-        exclude = {value_key(example.text) for example in training.examples}
+        exclude = drawn[samples_per_intent] | {value_key(case.text) for case in dev_cases}
         sets = {"generated": generated_cases(templates_path, adapted, exclude, test_per_intent)}
         if paraphrases is None:
             paraphrases = load_paraphrases()
@@ -543,7 +548,7 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
                              for system, got in predictions.items()}
         return {
             "intents": sorted(known), "all_intents": intents is None, "samples_per_intent": samples_per_intent,
-            "dev_full_frame": dev_scores,
+            "dev_full_frame": dev_scores, "n_dev_generated": len(dev_cases),
             "user_dev": len(user_dev), "user_dev_oos": sum(e.out_of_scope for e in user_dev),
             "oos_threshold": trainer.report_["oos_threshold"],
             "intent_classifier": trainer.report_["selected_on_dev"]["classifier"],
@@ -577,7 +582,8 @@ def _samples_choice(report: dict) -> str:
     if len(scores) < 2:
         return ""
     tried = ", ".join(f"{n}: {100 * score:.1f}%" for n, score in sorted(scores.items()))
-    return f", chosen by the compressed model's full-frame accuracy on the generated dev split ({tried})"
+    return (f", chosen by the compressed model's full-frame accuracy on {report['n_dev_generated']} sentences "
+            f"drawn with a third seed, none of them drawn by any candidate ({tried})")
 
 
 def _classifier(report: dict) -> str:
@@ -611,7 +617,7 @@ def render(report: dict) -> str:
         "areas, floors; the voice satellite in the living room); where a template block needs a device of some "
         "domain, pocketnlu's sentences name only the home's devices of that domain, as hassil checks them. "
         "Generated: "
-        f"{gen['pocketnlu']['n']} sentences drawn with another seed, none of them in training. Paraphrases: "
+        f"{gen['pocketnlu']['n']} sentences drawn with another seed, none of them in training or among the sentences that chose the number per intent. Paraphrases: "
         f"hand-written, tests/home_assistant/paraphrases.jsonl ({para['pocketnlu']['n_in_scope']} requests, "
         f"{para['pocketnlu']['n_oos']} out of scope). Slot values are canonical (a list's `out`, a range's "
         "number).", "",
