@@ -107,7 +107,8 @@ def test_render_and_shortfalls_on_a_made_up_run():
     better = ["a", "a", "b", "b", "c", "a", OOS, "b"]  # every in-scope example right
     run = {"name": "toy", "about": "a toy set", "n_train": 10, "n_dev": 2, "n_test": 8, "n_oos": 3,
            "oos_in_train": False, "intents": 3, "slots": False, "gold": GOLD, "background": None, "seconds": 1.0,
-           "systems": [system("pocketnlu", "pocketnlu", PREDICTED, bytes=4000, train_seconds=2.0),
+           "systems": [system("pocketnlu", "pocketnlu", PREDICTED, bytes=4000, train_seconds=2.0,
+                              float_intent_accuracy=0.9),
                        system("scikit-learn tf-idf word 1-2 + char_wb 2-5 + LinearSVC", "peer", better, bytes=9000,
                               train_seconds=1.0),
                        system("fastText", "peer", better, bytes=800, train_seconds=0.5)]}
@@ -120,11 +121,13 @@ def test_render_and_shortfalls_on_a_made_up_run():
                "(paired bootstrap 95% interval of the difference" in line for line in lines)
     assert any("file 4,000 bytes, 5.0x fastText's 800" in line for line in lines)
     assert any("training 2 s against 0 s for fastText" in line for line in lines)
+    assert any("compressed intent accuracy 62.50% against the float model's 90.00%, 27.50 points lost" in line
+               for line in lines)
     text = accuracy.render_run(run, "python -m pocketnlu_tools.bench.accuracy --datasets toy", (1.0, 2.0))
     assert text.startswith("### toy") and "Command: `python -m pocketnlu_tools.bench.accuracy --datasets toy`" in text
     assert "- toy, pocketnlu: in-scope accuracy 80.00%" in text  # its own shortfalls
     assert "At equal in-scope accuracy" in accuracy.render_legend()
-    assert "| scikit-learn LinearSVC | 75.00 | 100.00 | 33.33 |" in text
+    assert "| scikit-learn LinearSVC | 75.00 | n/a | 100.00 | 33.33 |" in text
     assert "Out-of-scope recall % at equal in-scope accuracy" in text and "| pocketnlu | — | 66.7 |" in text
 
 
