@@ -108,8 +108,11 @@ def test_user_dev_chooses_the_intent_classifier_and_sets_temperature_and_thresho
     user_dev = [Example(e.text, e.intent) for e in plain.test_[:12]] + [Example(t, "out_of_scope") for t in requests]
     trainer = Trainer(max_wrong_actions=0.0, user_dev=user_dev).fit(FIXTURE).save(tmp_path / "m.pnlu")
     assert trainer.dev_ == plain.dev_ and trainer.train_ == plain.train_  # never trained on
-    assert trainer.report_["calibrated_on"] == {"data": "user dev", "utterances": len(user_dev), "out_of_fold_train": 0}
-    assert plain.report_["calibrated_on"] == {"data": "dev", "utterances": len(plain.dev_), "out_of_fold_train": 0}
+    assert trainer.report_["calibrated_on"] == {"data": "user dev", "utterances": len(user_dev), "out_of_fold_train": 0,
+                                                # the fixture's only general_joke utterance is in test
+                                                "unknown_intents": ["general_joke"]}
+    assert plain.report_["calibrated_on"] == {"data": "dev", "utterances": len(plain.dev_), "out_of_fold_train": 0,
+                                             "unknown_intents": []}
     chosen = trainer.report_["selected_on_dev"]
     assert chosen["intents_chosen_by"] == "user dev"
     assert len(chosen["dev_intent_accuracy"]) == len(INTENT_CANDIDATES) + len(L2_CANDIDATES)
@@ -126,13 +129,15 @@ def test_empty_user_dev_data_is_refused():
 
 def test_train_says_where_calibration_and_threshold_were_chosen(tmp_path):
     user_dev = tmp_path / "real_requests.csv"
-    user_dev.write_text("text,intent\nwhat is the meaning of life,out_of_scope\ntell me a joke,out_of_scope\n",
-                        encoding="utf-8")
+    user_dev.write_text("text,intent\nwhat is the meaning of life,out_of_scope\ntell me a joke,out_of_scope\n"
+                        "order me a pizza,order_food\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "pocketnlu.cli", "train", str(FIXTURE), "-o", str(tmp_path / "m.pnlu"),
                              "--user-dev", str(user_dev), "--max-wrong-actions", "0"],
                             capture_output=True, text=True, check=True)
-    assert "calibration and out-of-scope threshold chosen on user dev (2 utterances): threshold " in result.stdout
-    assert "[train] user dev: 2 utterances, 2 out of scope" in result.stderr
+    assert "calibration and out-of-scope threshold chosen on user dev (3 utterances): threshold " in result.stdout
+    assert "[train] user dev: 3 utterances, 2 out of scope" in result.stderr
+    assert ("warning: the user dev has intents the training data lacks, which the model can never give: order_food"
+            in result.stdout)
 
 
 def test_user_dev_keeps_the_domains_a_hierarchical_model_calibrates_on():

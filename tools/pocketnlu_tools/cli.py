@@ -175,6 +175,9 @@ def format_train_report(report: dict) -> str:
              "dead zones (quantization steps): " + ", ".join(f"{name} {steps}" for name, steps in
                                                             sorted(report["dead_zones"].items()))]
     lines += [f"  {name:<20} {size:>10} bytes" for name, size in report["sections"].items()]
+    if calibrated["unknown_intents"]:
+        lines.append(f"warning: the {calibrated['data']} has intents the training data lacks, which the model can "
+                     f"never give: {', '.join(calibrated['unknown_intents'])}")
     return "\n".join(lines)
 
 

@@ -158,7 +158,11 @@ class Trainer:
             "uncompressed_bytes": plain, "compression_ratio": plain / len(self.model_bytes_),
             "oos_threshold": model.oos_threshold,
             "calibrated_on": {"data": "user dev" if user_dev else "dev", "utterances": len(calibration),
-                              "out_of_fold_train": 0 if model.out_of_fold is None else len(model.out_of_fold[1])},
+                              "out_of_fold_train": 0 if model.out_of_fold is None else len(model.out_of_fold[1]),
+                              # intents of user dev utterances the model cannot give: with
+                              # max_wrong_actions they count as wrong actions
+                              "unknown_intents": sorted({e.intent for e in user_dev if not e.out_of_scope}
+                                                        - {e.intent for e in train})},
             "sections": sections, "dead_zones": dead_zones,
             "selected_on_dev": model.selection.to_dict()}
         return self
