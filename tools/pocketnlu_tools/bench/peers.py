@@ -68,7 +68,8 @@ def sklearn_peers(train, test, char_ngrams=None, c_grid=None, folds=5, lr_solver
     cross-validation on train, then fits on all of train (`train_seconds` includes the search;
     result key `C`). `lr_solver`: LogisticRegression's solver; `seed`: both classifiers'
     random_state (LinearSVC's coordinate descent shuffles). Confidence: LR's largest
-    predict_proba, LinearSVC's largest decision_function score (not a probability)."""
+    predict_proba, LinearSVC's largest decision_function score (not a probability); `scores`:
+    decision_function on the test examples (n x labels, 1-D with two labels)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
@@ -90,16 +91,16 @@ def sklearn_peers(train, test, char_ngrams=None, c_grid=None, folds=5, lr_solver
         seconds = time.perf_counter() - started
         test_texts = [e.text for e in test]
         predicted = [str(label) for label in pipeline.predict(test_texts)] if test else []
+        scores = pipeline.decision_function(test_texts) if test else np.empty((0, len(pipeline.classes_)))
         if not test:
             confidence = []
         elif hasattr(pipeline, "predict_proba"):
             confidence = pipeline.predict_proba(test_texts).max(axis=1).tolist()
         else:
-            scores = pipeline.decision_function(test_texts)
             confidence = (np.abs(scores) if scores.ndim == 1 else scores.max(axis=1)).tolist()  # two classes: 1-D
         results[name] = {"intent_accuracy": _accuracy(predicted, test), "bytes": len(pickle.dumps(pipeline)),
                          "train_seconds": seconds, "predicted": predicted, "confidence": confidence,
-                         "probabilities": hasattr(pipeline, "predict_proba"), "C": classifier.C}
+                         "scores": scores, "probabilities": hasattr(pipeline, "predict_proba"), "C": classifier.C}
     return results
 
 
