@@ -262,6 +262,16 @@ def test_cross_validation_calibrates_on_the_out_of_fold_scores_too():
     assert on_dev.out_of_fold is None  # chosen on dev: calibrated on dev alone
 
 
+def test_a_dev_split_too_small_to_choose_on_keeps_the_narrowest_of_tied_dead_zones():
+    examples = _few_per_intent()
+    small_dev = examples[:4]  # every dead zone gets the four right: a tie dev cannot break
+    model = train_nlu(examples, dev=small_dev, with_slots=False)
+    assert model.selection.intents_chosen_by == "cross-validation"
+    assert choose_dead_zones(model, small_dev, PackOptions()).dead_zones == {"intent": 0}
+    model.selection.intents_chosen_by = "dev"  # a dev split that chose the classifier: ties to the widest
+    assert choose_dead_zones(model, small_dev, PackOptions()).dead_zones["intent"] > 0
+
+
 def test_an_l2_candidate_keeps_every_feature_until_the_dead_zone():
     from pocketnlu_tools.train.models import train_classifier
 
