@@ -290,9 +290,10 @@ def _cross_validated_accuracy(examples, groups, config, full: IntentStage, hiera
                               ) -> Tuple[float, Optional[Tuple[np.ndarray, List[str]]]]:
     """Intent accuracy of a candidate by stratified cross-validation (_cv_folds folds) over the
     in-scope training utterances (the same folds for every candidate); and, for a flat candidate
-    whose classifier `full` (trained on all examples) has no label the folds lack, the out-of-fold
-    scores in `full`'s label order with their intents (a label a fold's training part did not
-    have scores -inf; an utterance whose intent it did not have is left out)."""
+    whose classifier `full` (trained on all examples) has no out-of-scope class (the folds train
+    on the in-scope utterances only), the out-of-fold scores in `full`'s label order with their
+    intents (a label a fold's training part did not have scores -inf; an utterance whose intent
+    it did not have is left out)."""
     import warnings
 
     from sklearn.model_selection import StratifiedKFold
