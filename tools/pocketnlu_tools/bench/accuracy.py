@@ -17,7 +17,6 @@ import csv
 import math
 import os
 import platform
-import shlex
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ import numpy as np
 
 from pocketnlu.nlu import open_model
 
-from pocketnlu_tools.bench.markdown import update_block
+from pocketnlu_tools.bench.markdown import command_line, update_block
 from pocketnlu_tools.bench.peers import crfsuite_peer, fasttext_peers, sklearn_peers
 from pocketnlu_tools.data.incar import TEMPLATES
 from pocketnlu_tools.data.readers import load_dataset
@@ -572,8 +571,7 @@ def main(argv=None) -> int:
                         help=f"the shared datasets (default: {DEFAULT_DATA_ROOT})")
     parser.add_argument("--write", metavar="BENCHMARKS.md", help="replace the 'accuracy' block (the legend) and each dataset's 'accuracy-NAME' block in the file")
     args = parser.parse_args(argv)
-    command = " ".join(["python -m pocketnlu_tools.bench.accuracy"]
-                       + [shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)])
+    command = command_line("pocketnlu_tools.bench.accuracy", argv)
     runs = []
     with tempfile.TemporaryDirectory(prefix="pocketnlu-accuracy-") as directory:
         workdir = Path(directory)

@@ -38,7 +38,6 @@ import argparse
 import os
 import platform
 import random
-import shlex
 import sys
 import tempfile
 import time
@@ -56,7 +55,7 @@ from pocketnlu_tools.bench.accuracy import (
     C_GRID, CHAR_NGRAMS, DEFAULT_DATA_ROOT, FOLDS, HINT3_OOS_LABEL, HINT3_SETS, LR_SOLVER, hint3_folder, log,
     recall_at_in_scope, selected,
 )
-from pocketnlu_tools.bench.markdown import update_block
+from pocketnlu_tools.bench.markdown import command_line, update_block
 from pocketnlu_tools.bench.peers import sklearn_peers
 from pocketnlu_tools.bench.weighting import feature_matrix
 from pocketnlu_tools.data.readers import Dataset, load_dataset, split_for_training
@@ -354,8 +353,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not (args.data_root / "hint3").is_dir():
         parser.error(f"no HINT3 data under {args.data_root}")
-    command = " ".join(["python -m pocketnlu_tools.bench.refusal"]
-                       + [shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)])
+    command = command_line("pocketnlu_tools.bench.refusal", argv)
     started, load_start = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="pocketnlu-refusal-") as directory:
         runs = [run_dataset(name, args.data_root, Path(directory), args.seeds) for name in args.datasets]

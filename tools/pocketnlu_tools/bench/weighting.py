@@ -22,7 +22,6 @@ fold's training part), scored on the same folds.
 import argparse
 import os
 import platform
-import shlex
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from pocketnlu.features import prepare, utterance_features
 from pocketnlu_tools.bench.accuracy import (
     C_GRID, CHAR_NGRAMS, DEFAULT_DATA_ROOT, FOLDS, HINT3_OOS_LABEL, HINT3_SETS, LR_SOLVER, display, hint3_folder, log,
 )
-from pocketnlu_tools.bench.markdown import update_block
+from pocketnlu_tools.bench.markdown import command_line, update_block
 from pocketnlu_tools.bench.peers import sklearn_peers
 from pocketnlu_tools.data.readers import load_dataset
 from pocketnlu_tools.train.pipeline import SELECTION_BASE
@@ -172,8 +171,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not (args.data_root / "hint3").is_dir():
         parser.error(f"no HINT3 data under {args.data_root}")
-    command = " ".join(["python -m pocketnlu_tools.bench.weighting"]
-                       + [shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)])
+    command = command_line("pocketnlu_tools.bench.weighting", argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pocketnlu-weighting-") as directory:
         runs = [run_dataset(name, args.data_root, Path(directory)) for name in args.datasets]
