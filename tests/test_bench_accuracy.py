@@ -183,3 +183,13 @@ def test_choose_c_and_the_sklearn_peers_on_a_tiny_set():
         assert result["bytes"] > 0 and result["train_seconds"] >= 0
     assert results["scikit-learn tf-idf word 1-2 + char_wb 2-5 + LogisticRegression"]["probabilities"]
     assert not results["scikit-learn tf-idf word 1-2 + char_wb 2-5 + LinearSVC"]["probabilities"]
+
+
+def test_a_hint3_benchmark_stops_with_a_usage_error_without_the_data(tmp_path, capsys):
+    parser = accuracy.hint3_parser("a HINT3 benchmark", "some-block")
+    with pytest.raises(SystemExit) as stopped:
+        accuracy.parse_hint3_args(parser, ["--data-root", str(tmp_path)])
+    assert stopped.value.code == 2 and f"no HINT3 data under {tmp_path}" in capsys.readouterr().err
+    (tmp_path / "hint3").mkdir()
+    args = accuracy.parse_hint3_args(parser, ["--data-root", str(tmp_path), "--datasets", "curekart"])
+    assert args.datasets == ["curekart"] and args.write is None

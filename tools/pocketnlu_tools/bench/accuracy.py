@@ -96,6 +96,25 @@ def clean_csv_rows(rows: Sequence[Sequence[str]], where: str = "csv") -> List[Li
     return cleaned
 
 
+def hint3_parser(description: str, block: str) -> argparse.ArgumentParser:
+    """The options of a benchmark over the HINT3 train splits: --datasets, --data-root, --write."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--datasets", nargs="+", choices=HINT3_SETS, default=list(HINT3_SETS), metavar="NAME",
+                        help=f"HINT3 sets to run (default: all of {', '.join(HINT3_SETS)})")
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT,
+                        help=f"the shared datasets (default: {DEFAULT_DATA_ROOT})")
+    parser.add_argument("--write", metavar="BENCHMARKS.md", help=f"replace the '{block}' block in the file")
+    return parser
+
+
+def parse_hint3_args(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    """hint3_parser's arguments; stops with a usage error when there is no HINT3 data."""
+    args = parser.parse_args(argv)
+    if not (args.data_root / "hint3").is_dir():
+        parser.error(f"no HINT3 data under {args.data_root}")
+    return args
+
+
 def hint3_folder(hint3_root: Path, name: str, folder: Path) -> Path:
     """A folder the csv reader takes: train.csv and test.csv linked to HINT3 v2's files, or a
     cleaned copy where the file has unnamed columns."""

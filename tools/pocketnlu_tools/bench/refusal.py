@@ -34,7 +34,6 @@ at the in-scope accuracy the tf-idf LinearSVC reaches as trained, and at the low
 system reaches as trained in the fold (every system reaches that one, so its mean is over the
 same folds for every row).
 """
-import argparse
 import os
 import platform
 import random
@@ -52,8 +51,8 @@ from pocketnlu.features import WordBatch, prepare, utterance_features
 from pocketnlu.nlu import open_model
 
 from pocketnlu_tools.bench.accuracy import (
-    C_GRID, CHAR_NGRAMS, DEFAULT_DATA_ROOT, FOLDS, HINT3_OOS_LABEL, HINT3_SETS, LR_SOLVER, hint3_folder, log,
-    recall_at_in_scope, selected,
+    C_GRID, CHAR_NGRAMS, FOLDS, HINT3_OOS_LABEL, LR_SOLVER, hint3_folder, hint3_parser,
+    log, parse_hint3_args, recall_at_in_scope, selected,
 )
 from pocketnlu_tools.bench.markdown import command_line, update_block
 from pocketnlu_tools.bench.peers import sklearn_peers
@@ -341,18 +340,11 @@ def render(runs: Sequence[dict], command: str, seconds: float, load: tuple,
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", choices=HINT3_SETS, default=list(HINT3_SETS), metavar="NAME",
-                        help=f"HINT3 sets to run (default: all of {', '.join(HINT3_SETS)})")
-    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT,
-                        help=f"the shared datasets (default: {DEFAULT_DATA_ROOT})")
+    parser = hint3_parser(__doc__.splitlines()[0], "oos-held-out-intents")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), metavar="N",
                         help="each deals the intents into groups and splits fit from eval, its folds averaged "
                              f"with the others' (default: {' '.join(map(str, SEEDS))})")
-    parser.add_argument("--write", metavar="BENCHMARKS.md", help="replace the 'oos-held-out-intents' block in the file")
-    args = parser.parse_args(argv)
-    if not (args.data_root / "hint3").is_dir():
-        parser.error(f"no HINT3 data under {args.data_root}")
+    args = parse_hint3_args(parser, argv)
     command = command_line("pocketnlu_tools.bench.refusal", argv)
     started, load_start = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="pocketnlu-refusal-") as directory:

@@ -19,7 +19,6 @@ ranges and C values), beside the tf-idf LogisticRegression and LinearSVC peers o
 benchmark (word 1-2 and char_wb 2-5 grams, their C chosen by inner cross-validation on each
 fold's training part), scored on the same folds.
 """
-import argparse
 import os
 import platform
 import sys
@@ -35,7 +34,8 @@ import numpy as np
 from pocketnlu.features import prepare, utterance_features
 
 from pocketnlu_tools.bench.accuracy import (
-    C_GRID, CHAR_NGRAMS, DEFAULT_DATA_ROOT, FOLDS, HINT3_OOS_LABEL, HINT3_SETS, LR_SOLVER, display, hint3_folder, log,
+    C_GRID, CHAR_NGRAMS, FOLDS, HINT3_OOS_LABEL, LR_SOLVER, display, hint3_folder,
+    hint3_parser, log, parse_hint3_args,
 )
 from pocketnlu_tools.bench.markdown import command_line, update_block
 from pocketnlu_tools.bench.peers import sklearn_peers
@@ -162,15 +162,7 @@ def render(runs: List[dict], command: str, seconds: float) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", choices=HINT3_SETS, default=list(HINT3_SETS), metavar="NAME",
-                        help=f"HINT3 sets to run (default: all of {', '.join(HINT3_SETS)})")
-    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT,
-                        help=f"the shared datasets (default: {DEFAULT_DATA_ROOT})")
-    parser.add_argument("--write", metavar="BENCHMARKS.md", help="replace the 'feature-weighting' block in the file")
-    args = parser.parse_args(argv)
-    if not (args.data_root / "hint3").is_dir():
-        parser.error(f"no HINT3 data under {args.data_root}")
+    args = parse_hint3_args(hint3_parser(__doc__.splitlines()[0], "feature-weighting"), argv)
     command = command_line("pocketnlu_tools.bench.weighting", argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pocketnlu-weighting-") as directory:
