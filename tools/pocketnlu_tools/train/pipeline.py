@@ -503,8 +503,8 @@ def choose_dead_zones(model: FloatNLU, dev: Sequence[Example], options: PackOpti
     best compressed dev score (intent accuracy for classifiers, slot F1 for the CRF; the other
     tables without dead zone), ties to the widest; but for classifiers judged on a dev split too
     small to choose the classifier on (it was chosen by cross-validation), ties to the narrowest:
-    one or two utterances per intent cannot show what a dead zone costs (on HINT3 the widest
-    tie lost 0.4 to 2 points of test accuracy against the float model), and such small data
+    one or two utterances per intent cannot show what a dead zone costs (the accuracy benchmark's
+    float column at 60a666e: the widest tie lost 0.4 to 2.1 points on HINT3), and such small data
     gives files far under the budget without one. The classifiers are scored on `user_dev`
     when given, as they were chosen on it: L2 weights generalize to unseen phrasings through
     their many small weights, which a generated dev split cannot tell from noise. There they are
