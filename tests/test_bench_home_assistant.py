@@ -59,6 +59,39 @@ def test_paraphrases_are_well_formed(path):
     assert all(not case.slots for case in cases if case.intent is None)
 
 
+def test_each_dev_request_names_its_batch_and_the_test_ones_none():
+    assert all(case.batch is None for case in ha.load_paraphrases(PARAPHRASES))
+    batches = collections.Counter(case.batch for case in ha.load_paraphrases(DEV_PARAPHRASES))
+    assert None not in batches and len(batches) >= 2 and min(batches.values()) >= 100
+
+
+def test_writer_transfer_sets_the_threshold_on_the_other_writers(tmp_path):
+    import pocketnlu
+    from pocketnlu_tools import Trainer
+
+    train = [Example(text, intent) for text, intent in [
+        ("turn on the light", "HassTurnOn"), ("switch on the kettle", "HassTurnOn"), ("the light", "HassTurnOn"),
+        ("turn off the light", "HassTurnOff"), ("switch off the kettle", "HassTurnOff"), ("the light", "HassTurnOff")]
+        * 6] + BACKGROUND
+    Trainer(slots=False).fit(train).save(tmp_path / "m.pnlu")
+    with pocketnlu.open(tmp_path / "m.pnlu") as model:
+        model.intents_stage.threshold = None
+        unsure = model.parse("the light in the kitchen")
+    assert unsure.intent in ("HassTurnOn", "HassTurnOff") and unsure.confidence < 1.0
+    # Two writers who wrote the same three requests, one labelled against what the model says of
+    # it: each batch has exactly one wrong action.
+    requests = [("turn on the kitchen light", "HassTurnOn"), ("switch off the kettle please", "HassTurnOff"),
+                ("the light in the kitchen", ({"HassTurnOn", "HassTurnOff"} - {unsure.intent}).pop())]
+    cases = [ha.Case(text, intent, {}, batch) for batch in (1, 2) for text, intent in requests]
+    strict = ha.writer_transfer(tmp_path / "m.pnlu", cases, target=0.0)
+    assert set(strict) == {1, 2} and all(one["n"] == 3 for one in strict.values())
+    # at 0 the other writer's threshold is just above its wrong action, the same request here
+    assert all(one["wrong_actions"] == 0.0 and one["threshold"] > unsure.confidence for one in strict.values())
+    loose = ha.writer_transfer(tmp_path / "m.pnlu", cases, target=0.9)  # no threshold needed
+    assert all(one["wrong_actions"] == 1 / 3 and one["threshold"] == 0.0 for one in loose.values())
+    assert ha.writer_transfer(tmp_path / "m.pnlu", [ha.Case(c.text, c.intent, c.slots) for c in cases]) == {}
+
+
 def test_the_dev_paraphrases_share_no_request_with_the_test_ones():
     def key(text):
         return " ".join(text.lower().split())
@@ -97,8 +130,14 @@ def test_benchmark_on_a_few_intents(tmp_path):
     # the dev paraphrases of these intents (and the out-of-scope ones) chose the classifier and threshold
     assert report["user_dev_oos"] >= 30 and report["user_dev"] > report["user_dev_oos"]
     assert report["intent_classifier"].get("penalty", "l1") in ("l1", "l2")
+    # a threshold set on the other dev writers' requests, measured on each writer's
+    batches = {case.batch for case in ha.load_paraphrases(DEV_PARAPHRASES)}
+    assert set(report["writer_transfer"]) == batches and len(batches) >= 2
+    for one in report["writer_transfer"].values():
+        assert 0 < one["n"] and 0.0 <= one["wrong_actions"] <= 1.0 and 0.0 <= one["intent_accuracy"] <= 1.0
     text = ha.render(report)
     assert "chosen on tests/home_assistant/dev_paraphrases.jsonl" in text
+    assert "Across the dev writers" in text
     assert "| intent accuracy (in scope) |" in text and ha.COMMAND in text
     target = tmp_path / "BENCHMARKS.md"
     update_block(target, "home-assistant", text)

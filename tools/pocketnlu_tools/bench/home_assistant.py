@@ -39,7 +39,8 @@ data block nor the satellite's area).
 pocketnlu's intent classifier, calibration and threshold are chosen on a second hand-written
 set, tests/home_assistant/dev_paraphrases.jsonl, written by another writer without seeing the
 test paraphrases (`Trainer(user_dev=..., max_wrong_actions=MAX_WRONG_ACTIONS)`); the generated
-dev split chooses the rest.
+dev split chooses the rest. Its batches, each by its own writer, also give an estimate of how that
+threshold holds for a writer it was not set on (`writer_transfer`), from dev requests alone.
 """
 from __future__ import annotations
 
@@ -291,6 +292,7 @@ class Case:
     text: str
     intent: Optional[str]  # None: out of scope
     slots: Dict[str, object]  # reported slot -> canonical value
+    batch: Optional[int] = None  # dev requests: the batch they were written in, each by its own writer
 
 
 def generated_cases(templates_path, adapted: Adapted, exclude: set, per_intent: int = TEST_PER_INTENT,
@@ -318,10 +320,43 @@ def load_paraphrases(path=PARAPHRASES) -> List[Case]:
         if not line.strip():
             continue
         record = json.loads(line)
-        if set(record) - {"text", "intent", "slots"} or not isinstance(record.get("text"), str):
-            raise ValueError(f"{path}:{number}: expected keys text, intent, slots")
-        cases.append(Case(record["text"], record.get("intent"), dict(record.get("slots") or {})))
+        if set(record) - {"text", "intent", "slots", "batch"} or not isinstance(record.get("text"), str):
+            raise ValueError(f"{path}:{number}: expected keys text, intent, slots (and batch)")
+        cases.append(Case(record["text"], record.get("intent"), dict(record.get("slots") or {}), record.get("batch")))
     return cases
+
+
+def writer_transfer(model_path, dev: Sequence[Case], target: float = MAX_WRONG_ACTIONS) -> Dict[int, dict]:
+    """How a threshold set on some writers' requests holds for another's: for each batch of the
+    dev requests (each by its own writer), the threshold the Trainer would set for `target` on the
+    other batches (Trainer(max_wrong_actions=)), and that batch's wrong actions and in-scope
+    requests accepted with their intent under it. Dev requests only: an estimate of what a new
+    writer sees, with the test set unread."""
+    from types import SimpleNamespace
+
+    from pocketnlu.nlu import open_model
+
+    from pocketnlu_tools.train.pipeline import threshold_for_wrong_actions
+
+    batches = sorted({case.batch for case in dev if case.batch is not None})
+    if len(batches) < 2:
+        return {}
+    with open_model(model_path) as model:
+        model.intents_stage.threshold = None
+        parses = dict(zip((case.text for case in dev), model.parse_batch([case.text for case in dev])))
+    unthresholded = SimpleNamespace(parse_batch=lambda texts: [parses[text] for text in texts], oos_threshold=None)
+    transfer = {}
+    for batch in batches:
+        others = [Example(case.text, case.intent or OUT_OF_SCOPE) for case in dev if case.batch != batch]
+        threshold = threshold_for_wrong_actions(unthresholded, others, target) or 0.0
+        mine = [case for case in dev if case.batch == batch]
+        accepted = [(case, parses[case.text]) for case in mine
+                    if parses[case.text].intent != OUT_OF_SCOPE and parses[case.text].confidence >= threshold]
+        in_scope = [case for case in mine if case.intent is not None]
+        transfer[batch] = {"n": len(mine), "threshold": threshold,
+                           "wrong_actions": sum(p.intent != case.intent for case, p in accepted) / len(mine),
+                           "intent_accuracy": sum(p.intent == case.intent for case, p in accepted) / len(in_scope)}
+    return transfer
 
 
 def snips_background(folder=SNIPS, size: int = BACKGROUND_SIZE, seed: int = 0) -> List[Example]:
@@ -533,6 +568,8 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
         trainer = trainers[samples_per_intent]
         trainer.save(model_path)
         trained_seconds = time.perf_counter() - started
+        transfer = writer_transfer(model_path, [case for case in dev_paraphrases
+                                                if case.intent is None or case.intent in known])
         exclude = drawn[samples_per_intent] | {value_key(case.text) for case in dev_cases}
         sets = {"generated": generated_cases(templates_path, adapted, exclude, test_per_intent)}
         if paraphrases is None:
@@ -559,7 +596,7 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
             "hassil_json_bytes": len(json.dumps(hassil_data, separators=(",", ":"), ensure_ascii=False).encode()),
             "package_json_bytes": intents_file_bytes("en"), "package_version": _version("home-assistant-intents"),
             "train_seconds": trained_seconds, "seconds": time.perf_counter() - started,
-            "sets": results,
+            "writer_transfer": transfer, "sets": results,
         }
     finally:
         if own is not None:
@@ -639,6 +676,14 @@ def render(report: dict) -> str:
               f"({report['package_json_bytes'] / 1024:.0f} KiB for the package's en.json with responses), plus its "
               "own code and the lists at run time.",
               f"Training took {report['train_seconds']:.0f} s and the whole run {report['seconds']:.0f} s."]
+    transfer = report.get("writer_transfer")
+    if transfer:
+        lines += ["", "Across the dev writers (dev requests only; each batch of dev_paraphrases.jsonl has its own writer): "
+                  "the threshold set as above on the other batches, and one batch's requests under it: " + "; ".join(
+                      f"batch {batch} ({one['n']} requests): threshold {one['threshold']:.3f}, wrong actions "
+                      f"{100 * one['wrong_actions']:.1f}%, in scope right {100 * one['intent_accuracy']:.1f}%"
+                      for batch, one in sorted(transfer.items(), key=lambda item: int(item[0]))) +
+                  ". The spread is what a threshold set on one group of writers gives another."]
     glued = gen["pocketnlu"]["glued_unit_misses"]
     if glued:
         n_slots, right = gen["pocketnlu"]["n_slots"], gen["pocketnlu"]["slot_accuracy"] * gen["pocketnlu"]["n_slots"]
