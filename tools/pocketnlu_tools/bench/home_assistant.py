@@ -634,6 +634,11 @@ def _threshold(report: dict) -> str:
     return f"{cap}: none needed" if threshold is None else f"{threshold:.3f}, the lowest with {cap}"
 
 
+def _dev_writers(report: dict) -> str:
+    writers = len(report.get("writer_transfer") or {}) or 1  # a batch per writer
+    return "another writer" if writers == 1 else f"{writers} writers"
+
+
 def render(report: dict) -> str:
     sets = report["sets"]
     gen, para = sets["generated"], sets["paraphrases"]
@@ -648,7 +653,7 @@ def render(report: dict) -> str:
         "Assistant does not have (not GetWeather, not PlayMusic) as out of scope. Its intent classifier "
         f"({_classifier(report)}), calibration and threshold ({_threshold(report)}) are chosen on "
         f"tests/home_assistant/dev_paraphrases.jsonl ({report['user_dev']} hand-written requests, "
-        f"{report['user_dev_oos']} out of scope, by another writer than the test paraphrases'). "
+        f"{report['user_dev_oos']} out of scope, by {_dev_writers(report)} other than the test paraphrases'). "
         "hassil matches the same "
         "templates with `recognize_best`, as Home Assistant calls it. Both get the same simulated home (devices, "
         "areas, floors; the voice satellite in the living room); where a template block needs a device of some "
