@@ -90,6 +90,9 @@ def test_writer_transfer_sets_the_threshold_on_the_other_writers(tmp_path):
     loose = ha.writer_transfer(tmp_path / "m.pnlu", cases, target=0.9)  # no threshold needed
     assert all(one["wrong_actions"] == 1 / 3 and one["threshold"] == 0.0 for one in loose.values())
     assert ha.writer_transfer(tmp_path / "m.pnlu", [ha.Case(c.text, c.intent, c.slots) for c in cases]) == {}
+    # a batch with no in-scope request has no in-scope accuracy, rather than a division by zero
+    refusals = ha.writer_transfer(tmp_path / "m.pnlu", cases + [ha.Case("order me a pizza", None, {}, 3)])
+    assert refusals[3]["n"] == 1 and refusals[3]["intent_accuracy"] is None
 
 
 def test_the_dev_paraphrases_share_no_request_with_the_test_ones():

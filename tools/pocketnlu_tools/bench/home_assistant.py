@@ -37,7 +37,7 @@ canonical: pocketnlu's `SlotValue.resolved["value"]` where resolved, else the te
 data block nor the satellite's area).
 
 pocketnlu's intent classifier, calibration and threshold are chosen on a second hand-written
-set, tests/home_assistant/dev_paraphrases.jsonl, written by another writer without seeing the
+set, tests/home_assistant/dev_paraphrases.jsonl, written by other writers without seeing the
 test paraphrases (`Trainer(user_dev=..., max_wrong_actions=MAX_WRONG_ACTIONS)`); the generated
 dev split chooses the rest. Its batches, each by its own writer, also give an estimate of how that
 threshold holds for a writer it was not set on (`writer_transfer`), from dev requests alone.
@@ -352,10 +352,11 @@ def writer_transfer(model_path, dev: Sequence[Case], target: float = MAX_WRONG_A
         mine = [case for case in dev if case.batch == batch]
         accepted = [(case, parses[case.text]) for case in mine
                     if parses[case.text].intent != OUT_OF_SCOPE and parses[case.text].confidence >= threshold]
-        in_scope = [case for case in mine if case.intent is not None]
+        in_scope = sum(case.intent is not None for case in mine)
         transfer[batch] = {"n": len(mine), "threshold": threshold,
                            "wrong_actions": sum(p.intent != case.intent for case, p in accepted) / len(mine),
-                           "intent_accuracy": sum(p.intent == case.intent for case, p in accepted) / len(in_scope)}
+                           "intent_accuracy": sum(p.intent == case.intent for case, p in accepted) / in_scope
+                           if in_scope else None}
     return transfer
 
 
@@ -543,8 +544,8 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
         known = set(adapted.data["intents"])
         if dev_paraphrases is None:
             dev_paraphrases = load_paraphrases(DEV_PARAPHRASES)
-        user_dev = [Example(case.text, case.intent or OUT_OF_SCOPE) for case in dev_paraphrases
-                    if case.intent is None or case.intent in known]
+        dev_paraphrases = [case for case in dev_paraphrases if case.intent is None or case.intent in known]
+        user_dev = [Example(case.text, case.intent or OUT_OF_SCOPE) for case in dev_paraphrases]
         trainers, drawn = {}, {}
         for samples in [samples_per_intent] if samples_per_intent else SAMPLES_CANDIDATES:
             trainers[samples] = Trainer(lists=pocketnlu_lists(), samples_per_intent=samples,
@@ -568,8 +569,7 @@ def run(intents: Optional[Sequence[str]] = None, samples_per_intent: Optional[in
         trainer = trainers[samples_per_intent]
         trainer.save(model_path)
         trained_seconds = time.perf_counter() - started
-        transfer = writer_transfer(model_path, [case for case in dev_paraphrases
-                                                if case.intent is None or case.intent in known])
+        transfer = writer_transfer(model_path, dev_paraphrases)
         exclude = drawn[samples_per_intent] | {value_key(case.text) for case in dev_cases}
         sets = {"generated": generated_cases(templates_path, adapted, exclude, test_per_intent)}
         if paraphrases is None:
@@ -686,7 +686,8 @@ def render(report: dict) -> str:
         lines += ["", "Across the dev writers (dev requests only; each batch of dev_paraphrases.jsonl has its own writer): "
                   "the threshold set as above on the other batches, and one batch's requests under it: " + "; ".join(
                       f"batch {batch} ({one['n']} requests): threshold {one['threshold']:.3f}, wrong actions "
-                      f"{100 * one['wrong_actions']:.1f}%, in scope right {100 * one['intent_accuracy']:.1f}%"
+                      f"{100 * one['wrong_actions']:.1f}%, in scope right "
+                      + ("n/a" if one["intent_accuracy"] is None else f"{100 * one['intent_accuracy']:.1f}%")
                       for batch, one in sorted(transfer.items(), key=lambda item: int(item[0]))) +
                   ". The spread is what a threshold set on one group of writers gives another."]
     glued = gen["pocketnlu"]["glued_unit_misses"]
